@@ -1,0 +1,50 @@
+// The `p4tee` command: subcommands are thin wrappers over library calls, one file each.
+// Parses arguments with commander; each subcommand sets process.exitCode itself.
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { registerCheck } from './check.js';
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('p4tee')
+    .description(
+      'P4_16 software switch for Node.js, built to measure packet processing next to or inside\n' +
+        'trusted execution environments (software-isolated backends on machines without SGX/SEV).',
+    )
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  p4tee check prog.p4                    check a P4_16 program\n' +
+        '  p4tee check -I include -D DEBUG a.p4   with an include path and a macro\n' +
+        '  p4tee check --format json *.p4         one JSON object per file\n',
+    );
+  registerCheck(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit with 0; usage mistakes with 2 (commander already printed the message).
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw err;
+  }
+}
