@@ -104,6 +104,7 @@ export const Code = {
   UninitializedUse: 'P4W0004',
   UnknownAnnotation: 'P4W0005',
   Deprecated: 'P4W0006',
+  WarningDirective: 'P4W0007',
 } as const;
 
 export type CodeName = keyof typeof Code;
