@@ -3,8 +3,14 @@
 // actions and statements. Deterministic: the same size gives the same text.
 
 export function generateProgram(targetLines: number): string {
+  // Each unit adds a fixed number of lines: measure it on small programs, then size the real one.
+  const one = programWithUnits(1).split('\n').length;
+  const perUnit = programWithUnits(2).split('\n').length - one;
+  return programWithUnits(Math.max(1, Math.round((targetLines - one) / perUnit) + 1));
+}
+
+function programWithUnits(units: number): string {
   const out: string[] = [];
-  const units = Math.max(1, Math.round(targetLines / 100));
   out.push('#include <core.p4>', '#include <v1model.p4>', '');
   out.push('header ethernet_t { bit<48> dst; bit<48> src; bit<16> etherType; }');
   for (let u = 0; u < units; u++) {

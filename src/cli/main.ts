@@ -18,8 +18,8 @@ export function buildProgram(): Command {
   program
     .name('p4tee')
     .description(
-      'P4_16 software switch for Node.js, built to measure packet processing next to or inside\n' +
-        'trusted execution environments (software-isolated backends on machines without SGX/SEV).',
+      'P4_16 software switch for Node.js, built to measure packet processing next to or inside trusted ' +
+        'execution environments. This release has the P4_16 front end (check).',
     )
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
