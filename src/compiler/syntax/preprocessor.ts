@@ -80,6 +80,9 @@ interface FileState {
   /** 0-based index of the next physical line to read. */
   i: number;
   inComment: boolean;
+  /** Where the open block comment started (physical line, 0-based column), for its error. */
+  commentLine: number;
+  commentCol: number;
 }
 
 interface CondFrame {
@@ -314,7 +317,7 @@ class Preprocessor {
   /** Processes one file, appending its lines to the output. */
   private runFile(path: string, text: string): void {
     const lines = splitLines(text);
-    const st: FileState = { path, name: path, fileId: 0, lineDelta: 0, lines, i: 0, inComment: false };
+    const st: FileState = { path, name: path, fileId: 0, lineDelta: 0, lines, i: 0, inComment: false, commentLine: 1, commentCol: 0 };
     st.fileId = this.map.addFile({ name: path, lines, lineDelta: 0 });
     const outer = this.cur;
     this.cur = st;
@@ -347,8 +350,11 @@ class Preprocessor {
       this.textLine(st, first, line, breaks);
     }
     if (st.inComment) {
-      const last = lines.length;
-      this.error('UnterminatedComment', this.location(st, last, 0, 1), 'unterminated /* comment at end of file');
+      this.error(
+        'UnterminatedComment',
+        this.location(st, st.commentLine, st.commentCol, 2),
+        'unterminated /* comment: no */ before the end of the file',
+      );
       // Close it so that the comment does not swallow the including file.
       const k = this.out.length - 1;
       if (k >= 0) {
@@ -438,6 +444,9 @@ class Preprocessor {
         if (d === 47) break;
         if (d === 42) {
           inComment = true;
+          const o = origin(i);
+          st.commentLine = o.line;
+          st.commentCol = o.col;
           i += 2;
           continue;
         }
