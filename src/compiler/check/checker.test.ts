@@ -279,7 +279,8 @@ test('inferred type arguments are recorded at generic calls', () => {
   assert.ok(args.includes('bit<16>,bit<16>,tuple<bit<32>>,bit<16>'), args.join(' | '));
 });
 
-test('a 5,000-line program checks in well under a second', () => {
+// Scale, not speed: speed is measured by `npm run bench:frontend`, never asserted in a test.
+test('a program with 1,200 actions and tables checks clean', () => {
   let body = '';
   for (let i = 0; i < 1200; i++) {
     body += `  action a${i}(bit<32> v) { meta.a = meta.a + v; meta.b = (bit<16>)v; }\n`;
@@ -287,8 +288,5 @@ test('a 5,000-line program checks in well under a second', () => {
   }
   const src = v1program({ ingressLocals: body, ingress: 't0.apply();' });
   assert.ok(src.split('\n').length > 2400);
-  const t0 = performance.now();
   accepts(src);
-  const ms = performance.now() - t0;
-  assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
 });

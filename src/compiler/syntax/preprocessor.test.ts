@@ -350,7 +350,7 @@ test('built-in v1model.p4 preprocesses cleanly with both versions', () => {
   assert.equal(at.lineText, 'package V1Switch<H, M>(Parser<H, M> p,');
 });
 
-test('a 5,000-line program preprocesses in a few ms', () => {
+test('a 5,000-line program preprocesses without losing lines', () => {
   const chunk = [
     '#define PORT_W 9',
     'header h_t { bit<PORT_W> port; bit<16> t; } // comment',
@@ -361,13 +361,10 @@ test('a 5,000-line program preprocesses in a few ms', () => {
   const lines: string[] = [];
   while (lines.length < 5000) lines.push(...chunk);
   const text = lines.join('\n');
-  run(text);
-  const t0 = performance.now();
+  // Speed is measured by `npm run bench:frontend`; here only that a large input keeps its lines.
   const { diags, r } = run(text);
-  const ms = performance.now() - t0;
   assert.equal(diags.items.length, 0);
   assert.equal(r.text.split('\n').length, 5000);
-  assert.ok(ms < 50, `took ${ms} ms`);
 });
 
 test('variadic macros, computed includes, line markers, comments inside directives', () => {
