@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PacketPool } from './packet-pool.js';
+
+test('alloc until empty, free, alloc again', () => {
+  const p = new PacketPool(3, 256, 32);
+  assert.equal(p.available, 3);
+  const a = p.alloc(), b = p.alloc(), c = p.alloc();
+  assert.deepEqual([a, b, c], [0, 1, 2]);
+  assert.equal(p.alloc(), -1);
+  assert.equal(p.available, 0);
+  p.free(b);
+  assert.equal(p.available, 1);
+  assert.equal(p.alloc(), b);
+  assert.equal(p.start[b], b * 256 + 32);
+  assert.equal(p.length[b], 0);
+  assert.equal(p.port[b], -1);
+  assert.throws(() => { p.free(a); p.free(a); });
+});
+
+test('write, view, copy and headroom', () => {
+  const p = new PacketPool(4, 128, 16);
+  const i = p.alloc();
+  assert.equal(p.write(i, Uint8Array.of(1, 2, 3)), true);
+  p.port[i] = 7;
+  assert.deepEqual(p.view(i), Uint8Array.of(1, 2, 3));
+  assert.equal(p.front(i), 16);
+  assert.equal(p.back(i), 128 - 16 - 3);
+  // Prepend two bytes into the headroom.
+  assert.equal(p.adjustFront(i, -2), true);
+  p.buf[p.start[i]] = 0xaa;
+  p.buf[p.start[i] + 1] = 0xbb;
+  assert.deepEqual(p.bytes(i), Uint8Array.of(0xaa, 0xbb, 1, 2, 3));
+  assert.equal(p.adjustFront(i, -15), false);
+  assert.equal(p.adjustFront(i, 6), false);
+  const j = p.copy(i);
+  assert.notEqual(j, i);
+  assert.deepEqual(p.view(j), p.view(i));
+  assert.equal(p.port[j], 7);
+  assert.equal(p.front(j), p.front(i));
+  p.buf[p.start[i]] = 0;
+  assert.equal(p.view(j)[0], 0xaa);
+  assert.equal(p.setLength(j, 2), true);
+  assert.deepEqual(p.view(j), Uint8Array.of(0xaa, 0xbb));
+  assert.equal(p.setLength(j, 1000), false);
+  // Too big for a slot.
+  assert.equal(p.write(i, new Uint8Array(113)), false);
+  assert.equal(p.write(i, new Uint8Array(112)), true);
+  assert.equal(p.maxPacket, 112);
+});
+
+test('copy from a full pool fails cleanly', () => {
+  const p = new PacketPool(1);
+  const i = p.alloc();
+  p.write(i, Uint8Array.of(9));
+  assert.equal(p.copy(i), -1);
+  assert.deepEqual(p.view(i), Uint8Array.of(9));
+});
+
+test('no slot is handed out twice across many alloc/free cycles', () => {
+  const p = new PacketPool(8, 64, 8);
+  const live = new Set<number>();
+  let seed = 1;
+  for (let n = 0; n < 5000; n++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    if ((seed >>> 16) & 1 && live.size > 0) {
+      const x = [...live][(seed >>> 8) % live.size];
+      live.delete(x);
+      p.free(x);
+    } else {
+      const x = p.alloc();
+      if (live.size === 8) assert.equal(x, -1);
+      else {
+        assert.ok(!live.has(x) && x >= 0 && x < 8);
+        live.add(x);
+      }
+    }
+    assert.equal(p.available, 8 - live.size);
+  }
+});
