@@ -3,6 +3,9 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerCheck } from './check.js';
+import { registerCompile } from './compile.js';
+import { registerStf } from './stf.js';
+import { registerRun } from './run.js';
 
 function packageVersion(): string {
   try {
@@ -19,7 +22,7 @@ export function buildProgram(): Command {
     .name('p4tee')
     .description(
       'P4_16 software switch for Node.js, built to measure packet processing next to or inside trusted ' +
-        'execution environments. This release has the P4_16 front end (check).',
+        'execution environments. Compile, run and test P4_16 programs on the v1model architecture.',
     )
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
@@ -31,6 +34,9 @@ export function buildProgram(): Command {
         '  p4tee check --format json *.p4         one JSON object per file\n',
     );
   registerCheck(program);
+  registerCompile(program);
+  registerRun(program);
+  registerStf(program);
   return program;
 }
 

@@ -3,7 +3,8 @@
 // add new ones at the end of their range. Ranges:
 //   P4E00xx preprocessor      P4E01xx lexer and parser    P4E02xx names and scopes
 //   P4E03xx types/expressions P4E04xx statements          P4E05xx declarations, instantiation
-//   P4E06xx tables/actions    P4E07xx parsers             P4E09xx command line and files
+//   P4E06xx tables/actions    P4E07xx parsers             P4E08xx back end
+//   P4E09xx command line and files
 //   P4W0xxx warnings
 
 export const Code = {
@@ -92,6 +93,10 @@ export const Code = {
   BadTransition: 'P4E0703',
   BadSelect: 'P4E0704',
   ReservedState: 'P4E0705',
+
+  // Back end (lowering to the IR, code generation)
+  BackendUnsupported: 'P4E0801',
+  ArchitectureMismatch: 'P4E0802',
 
   // Command line and files
   FileNotFound: 'P4E0901',

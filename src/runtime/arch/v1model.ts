@@ -1,0 +1,486 @@
+// The v1model architecture as BMv2 simple_switch runs it: parser -> verifyChecksum -> ingress ->
+// traffic manager (clone I2E, resubmit, multicast through the PRE, drop port 511, unicast) ->
+// egress -> clone E2E -> computeChecksum -> deparser -> recirculate or output. Packets are slots
+// of a PacketPool; each slot owns a preallocated slice of the per-packet state. Generated block
+// functions (codegen/emit.ts) do the per-packet work; this file only moves packets between them.
+import type { ProgramInfo, TableRuntime } from '../abi.js';
+import { wordsFor } from '../abi.js';
+import type { DigestInfo, FieldList, StandardSlots } from '../../compiler/ir/ir.js';
+import { PacketPool } from '../core/packet-pool.js';
+import { Hasher, finishBits, hashAlgorithmNames, writeBits, writeWideBits } from '../externs/hash.js';
+import { Random } from '../externs/random.js';
+import { DigestQueue } from '../externs/digest.js';
+import { formatLogMessage } from '../externs/log.js';
+import type { MulticastEngine } from './pre.js';
+import type { MirrorSessions } from './mirroring.js';
+
+/** BMv2's standard_metadata.instance_type values. */
+export const InstanceType = { Normal: 0, IngressClone: 1, EgressClone: 2, Coalesced: 3, Recirc: 4, Replication: 5, Resubmit: 6 } as const;
+
+export const DROP_PORT = 511;
+
+/** The block functions generated code returns. */
+export interface Blocks {
+  parse(s: Uint32Array, b: number, p: Uint8Array, start: number, len: number): number;
+  verifyChecksum(s: Uint32Array, b: number): void;
+  ingress(s: Uint32Array, b: number): void;
+  egress(s: Uint32Array, b: number): void;
+  computeChecksum(s: Uint32Array, b: number): void;
+  deparse(s: Uint32Array, b: number, out: Uint8Array, at: number): number;
+}
+
+/** What the architecture needs to know about the compiled program besides ProgramInfo. */
+export interface ArchProgram {
+  readonly info: ProgramInfo;
+  readonly sm: StandardSlots;
+  readonly fieldLists: readonly FieldList[];
+  readonly digests: readonly DigestInfo[];
+  readonly strings: readonly string[];
+}
+
+/**
+ * The environment generated code calls as `E`: field-list serialisation for hash/checksum/digest,
+ * randomness, digests, assertions, log_msg and tracing. One per switch; no allocation on the hot path.
+ */
+export class ArchEnv {
+  nowNs = 0;
+  readonly buf = new Uint8Array(65536 + 4096);
+  bit = 0;
+  /** Field values of the current list (narrow values; wide ones as consecutive words) and widths. */
+  readonly vals = new Float64Array(1024);
+  readonly widths = new Int32Array(1024);
+  nvals = 0;
+  /** Payload of the current packet for the *_with_payload checksums. */
+  pay: Uint8Array = new Uint8Array(0);
+  payStart = 0;
+  payEnd = 0;
+  readonly hashers: Hasher[];
+  readonly rng: Random;
+  readonly digests = new DigestQueue();
+  readonly program: ArchProgram;
+  traceFn: ((line: string) => void) | null = null;
+  assertions = 0;
+
+  constructor(program: ArchProgram, seed: number) {
+    this.program = program;
+    this.rng = new Random(seed);
+    this.hashers = hashAlgorithmNames.map((_, i) => new Hasher(i, this.rng));
+  }
+
+  fl0(): void {
+    this.bit = 0;
+    this.nvals = 0;
+  }
+
+  fl(v: number, w: number): void {
+    this.bit = writeBits(this.buf, this.bit, v, w);
+    if (this.nvals < 1024) {
+      this.vals[this.nvals] = v;
+      this.widths[this.nvals++] = w;
+    }
+  }
+
+  flw(s: Uint32Array, off: number, w: number): void {
+    this.bit = writeWideBits(this.buf, this.bit, s, off, w);
+    const n = wordsFor(w);
+    for (let j = 0; j < n && this.nvals < 1024; j++) {
+      this.vals[this.nvals] = s[off + j];
+      this.widths[this.nvals++] = j === 0 ? -w : 0;
+    }
+  }
+
+  /** v1model hash(): base + H % max (max 0: base); the caller masks to the result width. */
+  hash(algo: number, base: number, max: number): number {
+    const len = finishBits(this.buf, this.bit);
+    const h = this.hashers[algo];
+    return h === undefined ? base : h.withBase(this.buf, len, base, max);
+  }
+
+  /** H itself (selector member choice). */
+  hashRaw(algo: number): number {
+    const len = finishBits(this.buf, this.bit);
+    const h = this.hashers[algo];
+    return h === undefined ? 0 : h.compute(this.buf, len);
+  }
+
+  /** Checksum of the current list (and the payload when asked). */
+  csum(algo: number, withPayload: boolean): number {
+    let len = finishBits(this.buf, this.bit);
+    if (withPayload) {
+      const n = Math.min(this.payEnd - this.payStart, this.buf.length - len);
+      for (let i = 0; i < n; i++) this.buf[len + i] = this.pay[this.payStart + i];
+      len += n;
+    }
+    const h = this.hashers[algo];
+    return h === undefined ? 0 : h.compute(this.buf, len);
+  }
+
+  random(lo: number, hi: number): number {
+    return this.rng.randomInRange(lo, hi);
+  }
+
+  /** Values of the current list as bigints (digests and log_msg; off the hot path). */
+  listValues(): bigint[] {
+    const out: bigint[] = [];
+    for (let i = 0; i < this.nvals; i++) {
+      const w = this.widths[i];
+      if (w >= 0) { out.push(BigInt(this.vals[i])); continue; }
+      const n = wordsFor(-w);
+      let v = 0n;
+      for (let j = n - 1; j >= 0; j--) v = (v << 32n) | BigInt(this.vals[i + j]);
+      out.push(v);
+      i += n - 1;
+    }
+    return out;
+  }
+
+  digest(id: number, receiver: number): void {
+    const d = this.program.digests[id];
+    this.digests.push(receiver, this.listValues(), d?.name ?? '');
+    if (this.traceFn !== null) this.traceFn(`digest ${d?.name ?? id} receiver ${receiver}: ${this.listValues().join(', ')}`);
+  }
+
+  assertFail(where: string): void {
+    this.assertions++;
+    if (this.traceFn !== null) this.traceFn(`assertion failed at ${where}`);
+  }
+
+  log(id: number): void {
+    if (this.traceFn !== null) this.traceFn(`log_msg: ${formatLogMessage(this.program.strings[id] ?? '', this.listValues())}`);
+  }
+
+  /** Calls to externs the runtime does not implement: counted (and traced), otherwise no-ops. */
+  unsupportedCalls = 0;
+  unsupported(name: string): void {
+    this.unsupportedCalls++;
+    if (this.traceFn !== null) this.traceFn(`extern ${name} is not implemented: ignored`);
+  }
+
+  trace(msg: string): void {
+    if (this.traceFn !== null) this.traceFn(msg);
+  }
+
+  traceTable(t: TableRuntime): void {
+    if (this.traceFn === null) return;
+    const info = t.info;
+    let kw = 0;
+    const keys: string[] = [];
+    for (const k of info.keys) {
+      const n = wordsFor(k.width);
+      let v = 0n;
+      for (let j = n - 1; j >= 0; j--) v = (v << 32n) | BigInt(t.key[kw + j]);
+      keys.push(`${k.name}=0x${v.toString(16)}`);
+      kw += n;
+    }
+    const action = this.program.info.actions[t.actionId]?.name ?? String(t.actionId);
+    this.traceFn(`table ${info.name}: key {${keys.join(', ')}} ${t.hit ? `hit entry ${t.entry}` : 'miss'} -> action ${action}`);
+  }
+}
+
+/** A queue of packet slot indices (FIFO ring, no allocation). */
+class Fifo {
+  readonly q: Int32Array;
+  head = 0;
+  tail = 0;
+  constructor(n: number) { this.q = new Int32Array(n); }
+  get size(): number { return this.tail - this.head; }
+  push(x: number): boolean {
+    if (this.tail - this.head >= this.q.length) return false;
+    this.q[this.tail++ % this.q.length] = x;
+    return true;
+  }
+  shift(): number {
+    if (this.head === this.tail) return -1;
+    return this.q[this.head++ % this.q.length];
+  }
+}
+
+export interface V1ModelOptions {
+  readonly poolSlots?: number;
+  readonly seed?: number;
+}
+
+/** The pipeline of one switch. */
+export class V1Model {
+  readonly program: ArchProgram;
+  readonly pool: PacketPool;
+  readonly phv: number;
+  readonly state: Uint32Array;
+  readonly env: ArchEnv;
+  blocks: Blocks;
+  readonly pre: MulticastEngine;
+  readonly mirroring: MirrorSessions;
+  /** Packets waiting for ingress / for egress. */
+  private readonly ingressQ: Fifo;
+  private readonly egressQ: Fifo;
+  /** Packets sent: slot indices (pool.port holds the port) in the order sent. */
+  readonly sent: Fifo;
+  private readonly deparseBuf = new Uint8Array(8192);
+  private readonly copyPorts: Int32Array;
+  private readonly copyRids: Int32Array;
+  private readonly sm: StandardSlots;
+  /** Packets dropped for lack of pool slots or queue room. */
+  overflowDrops = 0;
+  /** Resubmits and recirculations per packet chain are bounded so a looping program terminates. */
+  private readonly loops: Int32Array;
+
+  constructor(program: ArchProgram, blocks: Blocks, pre: MulticastEngine, mirroring: MirrorSessions, env: ArchEnv, options: V1ModelOptions = {}) {
+    this.program = program;
+    this.blocks = blocks;
+    this.pre = pre;
+    this.mirroring = mirroring;
+    this.env = env;
+    const slots = options.poolSlots ?? 1024;
+    this.pool = new PacketPool(slots, 16384, 512);
+    this.phv = Math.max(1, program.info.phvWords);
+    this.state = new Uint32Array(slots * this.phv);
+    this.ingressQ = new Fifo(slots);
+    this.egressQ = new Fifo(slots);
+    this.sent = new Fifo(slots);
+    this.copyPorts = new Int32Array(4096);
+    this.copyRids = new Int32Array(4096);
+    this.loops = new Int32Array(slots);
+    this.sm = program.sm;
+  }
+
+  /** Queues a new packet from `port`; false when the pool is full or the packet too large. */
+  inject(port: number, bytes: Uint8Array): boolean {
+    const p = this.pool.alloc();
+    if (p < 0) { this.overflowDrops++; return false; }
+    if (!this.pool.write(p, bytes)) { this.pool.free(p); this.overflowDrops++; return false; }
+    this.pool.port[p] = port;
+    this.startIngress(p, port, InstanceType.Normal);
+    this.loops[p] = 0;
+    this.ingressQ.push(p);
+    return true;
+  }
+
+  /** Batch entry point: slot indices already in the pool (bytes, start, length, port set). */
+  injectBatch(pkts: Int32Array, n: number): void {
+    for (let i = 0; i < n; i++) {
+      const p = pkts[i];
+      this.startIngress(p, this.pool.port[p], InstanceType.Normal);
+      this.loops[p] = 0;
+      if (!this.ingressQ.push(p)) { this.pool.free(p); this.overflowDrops++; }
+    }
+  }
+
+  private startIngress(p: number, port: number, instance: number): void {
+    const s = this.state;
+    const b = p * this.phv;
+    s.fill(0, b, b + this.phv);
+    s[b + this.sm.ingress_port] = port;
+    s[b + this.sm.instance_type] = instance;
+  }
+
+  /** Processes every queued packet to completion (clones, resubmits, recirculations, copies). */
+  run(): void {
+    for (;;) {
+      let p = this.ingressQ.shift();
+      if (p >= 0) { this.ingress(p); continue; }
+      p = this.egressQ.shift();
+      if (p >= 0) { this.egress(p); continue; }
+      break;
+    }
+  }
+
+  /** Runs the parser (and nothing else) on packet p, setting payload bounds for checksums. */
+  private parse(p: number): void {
+    const s = this.state;
+    const b = p * this.phv;
+    const pool = this.pool;
+    const start = pool.start[p];
+    const len = pool.length[p];
+    s[b + this.sm.packet_length] = len;
+    this.blocks.parse(s, b, pool.buf, start, len);
+  }
+
+  private setPayload(p: number): void {
+    const b = p * this.phv;
+    const env = this.env;
+    env.pay = this.pool.buf;
+    env.payStart = this.pool.start[p] + this.state[b + this.sm.parsed_bytes];
+    env.payEnd = this.pool.start[p] + this.pool.length[p];
+  }
+
+  private ingress(p: number): void {
+    const s = this.state;
+    const b = p * this.phv;
+    const sm = this.sm;
+    const blocks = this.blocks;
+    this.parse(p);
+    this.setPayload(p);
+    blocks.verifyChecksum(s, b);
+    blocks.ingress(s, b);
+    // Traffic manager, in BMv2's order: clone, (digest already queued), resubmit, multicast, drop, unicast.
+    if (s[b + sm.clone_list] !== 0) this.cloneIngress(p);
+    if (s[b + sm.resubmit] !== 0) {
+      if (++this.loops[p] > 16) { this.pool.free(p); return; }
+      const keep = s[b + sm.resubmit];
+      this.restart(p, keep, s[b + sm.ingress_port], InstanceType.Resubmit);
+      this.ingressQ.push(p);
+      return;
+    }
+    const grp = s[b + sm.mcast_grp];
+    if (grp !== 0) {
+      this.multicast(p, grp, InstanceType.Replication);
+      return;
+    }
+    const spec = s[b + sm.egress_spec];
+    if (spec === DROP_PORT) {
+      this.pool.free(p);
+      return;
+    }
+    s[b + sm.egress_port] = spec;
+    if (!this.egressQ.push(p)) { this.pool.free(p); this.overflowDrops++; }
+  }
+
+  /** Zeroes p's state except the field list `keep` (resubmit/recirculate encoding), then starts ingress. */
+  private restart(p: number, keep: number, port: number, instance: number): void {
+    const s = this.state;
+    const b = p * this.phv;
+    const list = keep >= 1 && keep <= 256 ? this.program.fieldLists.find((l) => l.index === keep - 1) : undefined;
+    const saved = this.saveList(b, list);
+    this.startIngress(p, port, instance);
+    this.restoreList(b, list, saved);
+  }
+
+  private readonly saveBuf = new Uint32Array(4096);
+
+  private saveList(b: number, list: FieldList | undefined): number {
+    let n = 0;
+    if (list === undefined) return 0;
+    for (const f of list.fields) for (let j = 0; j < f.words && n < this.saveBuf.length; j++) this.saveBuf[n++] = this.state[b + f.offset + j];
+    return n;
+  }
+
+  private restoreList(b: number, list: FieldList | undefined, n: number): void {
+    if (list === undefined) return;
+    let i = 0;
+    for (const f of list.fields) for (let j = 0; j < f.words && i < n; j++) this.state[b + f.offset + j] = this.saveBuf[i++];
+  }
+
+  /** I2E clone: the packet as it began ingress, re-parsed, with preserved fields, to the session's port(s). */
+  private cloneIngress(p: number): void {
+    const s = this.state;
+    const b = p * this.phv;
+    const sm = this.sm;
+    const session = this.mirroring.get(s[b + sm.clone_session]);
+    if (session === null) return;
+    const code = s[b + sm.clone_list];
+    const list = code >= 2 ? this.program.fieldLists.find((l) => l.index === code - 2) : undefined;
+    const n = this.saveList(b, list);
+    const make = (port: number, rid: number): void => {
+      const c = this.pool.copy(p);
+      if (c < 0) { this.overflowDrops++; return; }
+      const cb = c * this.phv;
+      this.startIngress(c, s[b + sm.ingress_port], InstanceType.IngressClone);
+      this.restoreList(cb, list, n);
+      this.parse(c);
+      s[cb + sm.egress_port] = port;
+      s[cb + sm.egress_rid] = rid;
+      this.loops[c] = this.loops[p];
+      if (!this.egressQ.push(c)) { this.pool.free(c); this.overflowDrops++; }
+    };
+    if (session.port >= 0) make(session.port, 0);
+    if (session.group >= 0) {
+      const k = this.pre.replicate(session.group, { ports: this.copyPorts, rids: this.copyRids });
+      for (let i = 0; i < Math.min(k, this.copyPorts.length); i++) make(this.copyPorts[i], this.copyRids[i]);
+    }
+  }
+
+  /** Multicast: one copy (packet and all state) per (port, rid) of the group; the original is consumed. */
+  private multicast(p: number, grp: number, instance: number): void {
+    const k = Math.min(this.pre.replicate(grp, { ports: this.copyPorts, rids: this.copyRids }), this.copyPorts.length);
+    const s = this.state;
+    const b = p * this.phv;
+    const sm = this.sm;
+    for (let i = 0; i < k; i++) {
+      const c = i === k - 1 ? p : this.pool.copy(p);
+      if (c < 0) { this.overflowDrops++; continue; }
+      const cb = c * this.phv;
+      if (c !== p) s.copyWithin(cb, b, b + this.phv);
+      this.loops[c] = this.loops[p];
+      s[cb + sm.egress_port] = this.copyPorts[i];
+      s[cb + sm.egress_rid] = this.copyRids[i];
+      s[cb + sm.instance_type] = instance;
+      if (!this.egressQ.push(c)) { this.pool.free(c); this.overflowDrops++; }
+    }
+    if (k === 0) this.pool.free(p);
+  }
+
+  private egress(p: number): void {
+    const s = this.state;
+    const b = p * this.phv;
+    const sm = this.sm;
+    const blocks = this.blocks;
+    const pool = this.pool;
+    s[b + sm.egress_spec] = 0;
+    s[b + sm.clone_list] = 0;
+    s[b + sm.recirculate] = 0;
+    blocks.egress(s, b);
+    if (s[b + sm.clone_list] !== 0) this.cloneEgress(p);
+    if (s[b + sm.egress_spec] === DROP_PORT) {
+      pool.free(p);
+      return;
+    }
+    this.setPayload(p);
+    blocks.computeChecksum(s, b);
+    // Deparse into scratch, then put the headers in front of the unparsed payload.
+    const hl = blocks.deparse(s, b, this.deparseBuf, 0);
+    const parsed = s[b + sm.parsed_bytes];
+    const delta = parsed - hl;
+    if (!pool.adjustFront(p, delta)) { pool.free(p); this.overflowDrops++; return; }
+    const at = pool.start[p];
+    const buf = pool.buf;
+    const src = this.deparseBuf;
+    for (let i = 0; i < hl; i++) buf[at + i] = src[i];
+    s[b + sm.parsed_bytes] = hl;
+    const tr = s[b + sm.truncate];
+    if (tr !== 0) {
+      const n = tr & 0x7fffffff;
+      if (n < pool.length[p]) pool.setLength(p, n);
+    }
+    const rc = s[b + sm.recirculate];
+    if (rc !== 0) {
+      if (++this.loops[p] > 16) { pool.free(p); return; }
+      this.restart(p, rc, s[b + sm.ingress_port], InstanceType.Recirc);
+      this.ingressQ.push(p);
+      return;
+    }
+    pool.port[p] = s[b + sm.egress_port];
+    if (!this.sent.push(p)) { pool.free(p); this.overflowDrops++; }
+  }
+
+  /** E2E clone: the packet as it is at the end of egress (state copied, not re-parsed). */
+  private cloneEgress(p: number): void {
+    const s = this.state;
+    const b = p * this.phv;
+    const sm = this.sm;
+    const session = this.mirroring.get(s[b + sm.clone_session]);
+    if (session === null) return;
+    const make = (port: number, rid: number): void => {
+      const c = this.pool.copy(p);
+      if (c < 0) { this.overflowDrops++; return; }
+      const cb = c * this.phv;
+      s.copyWithin(cb, b, b + this.phv);
+      s[cb + sm.instance_type] = InstanceType.EgressClone;
+      s[cb + sm.egress_port] = port;
+      s[cb + sm.egress_rid] = rid;
+      s[cb + sm.clone_list] = 0;
+      this.loops[c] = this.loops[p] + 1;
+      if (this.loops[c] > 16) { this.pool.free(c); return; }
+      if (!this.egressQ.push(c)) { this.pool.free(c); this.overflowDrops++; }
+    };
+    if (session.port >= 0) make(session.port, 0);
+    if (session.group >= 0) {
+      const k = this.pre.replicate(session.group, { ports: this.copyPorts, rids: this.copyRids });
+      for (let i = 0; i < Math.min(k, this.copyPorts.length); i++) make(this.copyPorts[i], this.copyRids[i]);
+    }
+  }
+
+  /** Takes the next sent packet's slot (the caller frees it), or -1. */
+  takeSent(): number {
+    return this.sent.shift();
+  }
+}
