@@ -274,6 +274,11 @@ export function checkArguments(cx: Checker, node: ast.Node, at: { start: number;
     const p = sig.params[i];
     const formal = substitute(p.type, subst);
     const at2 = cx.result.types.get(a.value) ?? unknownType;
+    if (formal.kind === 'typeVar' && hasFreeVars(formal, vars, subst) && p.direction !== 'none') {
+      // Spec: int values are compile-time known and only passed directionless; a width is needed.
+      cx.error('CannotInferType', a.value.span, `cannot infer a width for this argument: parameter '${p.name}' has direction '${p.direction}' and cannot have type int (give the value a width, e.g. 8w2)`);
+      continue;
+    }
     if (hasFreeVars(formal, vars, subst)) {
       if (!unify(formal, at2, vars, subst)) {
         cx.error('TypeMismatch', a.value.span, `argument of type ${typeToString(at2)} does not match parameter '${p.name}' of type ${typeToString(formal)}`);
@@ -321,6 +326,15 @@ function checkDirection(cx: Checker, e: ast.Expression, p: Param, _actionCall: b
 export function applySignature(cx: Checker, call: ast.CallExpression, sig: Signature, expected: Type | null, base: Subst = new Map(), actionCall = false): Type {
   const s = checkArguments(cx, call, call.span, sig, call.args, call.typeArgs, new Map(base), actionCall);
   if (s === null) return hasTypeVars(sig.ret) ? unknownType : substitute(sig.ret, base);
+  for (const p of sig.params) {
+    // Spec (run-time parameters): parsers, controls and packages cannot be passed at run time,
+    // also not through a type parameter.
+    if (p.type.kind !== 'typeVar') continue;
+    const t = substitute(p.type, s);
+    if (t.kind === 'parser' || t.kind === 'control' || t.kind === 'package') {
+      cx.error('TypeMismatch', call.span, `'${sig.name}' cannot take ${t.kind} ${typeToString(t)} as run-time argument '${p.name}'`);
+    }
+  }
   let ret = substitute(sig.ret, s);
   if (sig.typeParams.length > 0) {
     const vars = new Set<number>(sig.typeParams.map((v) => v.id));

@@ -124,7 +124,8 @@ test('expressions: implicit int casts, slices, concatenation, shifts, casts, ter
       meta.a = meta.a << 2;
       meta.a = 32w1 << hdr.ipv4.ttl;
       meta.b = hdr.ethernet.etherType == EthT.IPv4 ? 16w1 : 16w0;
-      meta.c = meta.flag ? 1 : 2;
+      meta.c = meta.flag ? 8w1 : 2;
+      meta.c = (8 > 4) ? 1 : 2;
       hdr.ethernet.etherType = EthT.ARP;
       EthT e = (EthT)hdr.ethernet.etherType;
       Color col = Color.Red;

@@ -161,8 +161,9 @@ export class Checker {
   }
 }
 
+// Spec (name resolution): functions and methods are the only constructs that can be overloaded.
 function isOverloadable(s: ValueSym): boolean {
-  return s.kind === 'function' || s.kind === 'externFunction' || s.kind === 'action';
+  return s.kind === 'function' || s.kind === 'externFunction';
 }
 
 export function arityOf(s: ValueSym): number {

@@ -22,6 +22,7 @@ export function checkControl(cx: Checker, d: ast.ControlDeclaration): void {
     cx.scope = inner;
     declareParams(cx, sig.params, 'plain');
     declareParams(cx, sig.ctorParams, 'ctorParam');
+    cx.inProgress.add(d);
     cx.withCtx({ where: 'control', block: 'control', returnType: null, inLoop: false }, () => {
       for (const l of d.locals) {
         switch (l.kind) {
@@ -38,5 +39,6 @@ export function checkControl(cx: Checker, d: ast.ControlDeclaration): void {
       }
       cx.withCtx({ where: 'apply' }, () => checkBlockBody(cx, d.body));
     });
+    cx.inProgress.delete(d);
   });
 }

@@ -12,7 +12,7 @@ import {
 } from './types.js';
 import type {
   BitsType, BlockType, EnumType, ExternType, Field, FunctionType, MethodSig, PackageType, Param, StructLikeType,
-  Type, TypeVar,
+  Subst, Type, TypeVar,
 } from './types.js';
 import { fits, wrap } from './constants.js';
 import { applyContext, checkExpr, coerce, constantOf } from './expressions.js';
@@ -65,7 +65,14 @@ function resolveTypeInner(cx: Checker, ref: ast.TypeRef): Type {
     case 'DontCareTypeRef': return dontCareType;
     case 'NamedTypeRef': {
       const sym = lookupTypeRef(cx, ref);
-      return sym === null ? unknownType : sym.type;
+      if (sym === null) return unknownType;
+      // A generic struct, header, union or extern type must be given its type arguments.
+      const k = sym.type.kind;
+      if (sym.typeParams.length > 0 && (k === 'struct' || k === 'header' || k === 'union' || k === 'extern')) {
+        cx.error('TypeArgumentCount', ref.span, `generic type '${sym.name}' needs ${sym.typeParams.length} type argument(s)`);
+        return unknownType;
+      }
+      return sym.type;
     }
     case 'SpecializedTypeRef': {
       const sym = lookupTypeRef(cx, ref.base);
@@ -129,12 +136,39 @@ export function specialize(cx: Checker, sym: TypeSym, args: Type[], at: { start:
   }
   const s = bindArgs(sym.typeParams, args);
   const t = substitute(sym.type, s);
+  if (t.kind === 'struct' || t.kind === 'header' || t.kind === 'union') {
+    // The fields of the specialized type must obey the usual field-type rules.
+    for (const f of t.fields) {
+      const problem = fieldProblem(t.kind, f.type);
+      if (problem !== null) {
+        cx.error('InvalidFieldType', at, `in ${typeToString(t)}: ${problem}`);
+        return unknownType;
+      }
+    }
+  }
+  if (t.kind === 'extern' && !checkExternTypeArgs(cx, t, s, at)) return unknownType;
   if (t.kind === 'parser' || t.kind === 'control' || t.kind === 'package') {
     const rest = sym.typeParams.filter((_, i) => args[i].kind === 'dontCare');
     return { ...t, typeParams: rest };
   }
   if (t.kind === 'extern' && t.args.length === 0) return t;
   return t;
+}
+
+/** Objects and compile-time-only values given as type arguments cannot reach a method parameter with a direction. */
+export function checkExternTypeArgs(cx: Checker, t: ExternType, s: Subst, at: { start: number; end: number }): boolean {
+  for (const m of t.methods) {
+    for (const p of m.params) {
+      if (p.direction === 'none') continue;
+      const problem = paramKindProblem(substitute(p.type, s), p.direction, 'extern', false);
+      if (problem !== null) {
+        const inst: ExternType = { ...t, args: t.typeParams.map((v) => s.get(v.id) ?? v) };
+        cx.error('BadDeclaration', at, `in ${typeToString(inst)}, parameter '${p.name}' of method '${m.name}' ${problem}`);
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 /** Evaluates a compile-time integer (a width, a size); reports NotConstant. */
@@ -427,13 +461,71 @@ export function resolveParams(cx: Checker, params: readonly ast.Parameter[]): Pa
     seen.set(p.name.name, p.name);
     if (t.kind === 'void') cx.error('TypeMismatch', p.type.span, 'a parameter cannot have type void');
     const optional = p.annotations.some((a) => a.name.name === 'optional');
-    if (p.defaultValue !== null) {
-      const vt = checkExpr(cx, p.defaultValue, t);
-      coerce(cx, p.defaultValue, vt, t);
-    }
+    if (p.defaultValue !== null) checkDefaultValue(cx, p, t, optional);
     out.push({ name: p.name.name, direction: p.direction, type: t, hasDefault: p.defaultValue !== null || optional, node: p });
   }
   return out;
+}
+
+// Spec (calling convention): default expressions are only allowed for `in` or directionless
+// parameters and must be compile-time known; optional parameters cannot have default values.
+function checkDefaultValue(cx: Checker, p: ast.Parameter, t: Type, optional: boolean): void {
+  const dv = p.defaultValue as ast.Expression;
+  if (p.direction === 'out' || p.direction === 'inout') {
+    cx.error('BadDeclaration', p.name.span, `'${p.direction}' parameter '${p.name.name}' cannot have a default value`);
+    checkExpr(cx, dv, null);
+    return;
+  }
+  if (optional) cx.error('BadDeclaration', p.name.span, `optional parameter '${p.name.name}' cannot have a default value`);
+  const vt = checkExpr(cx, dv, t);
+  if (!coerce(cx, dv, vt, t)) return;
+  if (dv.kind !== 'DotsExpression' && dv.kind !== 'ErrorExpression' && vt.kind !== 'unknown' && constantOf(cx, dv) === undefined) {
+    cx.error('NotConstant', dv.span, `the default value of parameter '${p.name.name}' must be compile-time known`);
+  }
+}
+
+/** Who owns a parameter list, for the spec's tables of allowed parameter types. */
+export type ParamOwner = 'package' | 'parser' | 'control' | 'extern' | 'action' | 'function';
+
+/**
+ * Spec appendix (restrictions on compile-time and run-time calls): which object types may be
+ * constructor parameters (`ctor`) or run-time parameters of each kind of callable, and the rule
+ * that objects and compile-time-only values (int, string, match_kind) are passed directionless.
+ */
+export function checkParamKinds(cx: Checker, params: readonly Param[], owner: ParamOwner, ctor: boolean): void {
+  for (const p of params) {
+    if (p.node === null) continue;
+    const problem = paramKindProblem(p.type, p.direction, owner, ctor);
+    if (problem !== null) cx.error('BadDeclaration', p.node.name.span, `parameter '${p.name}' ${problem}`);
+  }
+}
+
+function paramKindProblem(t: Type, direction: ast.Direction, owner: ParamOwner, ctor: boolean): string | null {
+  const k = t.kind;
+  const object = k === 'package' || k === 'parser' || k === 'control' || k === 'extern';
+  if (object) {
+    const what = k === 'extern' ? `extern type ${typeToString(t)}` : `${k} type ${typeToString(t)}`;
+    if (ctor) {
+      const ok = k === 'extern' || owner === 'package' || k === owner;
+      if (!ok) return `cannot have ${what}: a ${owner} cannot take a ${k} as a constructor parameter`;
+    } else if (k !== 'extern' || owner === 'action' || owner === 'function') {
+      return `cannot have ${what}: a${owner === 'action' || owner === 'extern' ? 'n' : ''} ${owner} cannot take it as a run-time parameter`;
+    }
+    if (direction !== 'none') return `of ${what} must be directionless`;
+    return null;
+  }
+  if (direction !== 'none' && (k === 'int' || k === 'string' || k === 'matchKind')) {
+    return `of type ${typeToString(t)} must be directionless (its values are compile-time known)`;
+  }
+  return null;
+}
+
+/** A parameter cannot reuse the name of a type parameter of the same declaration. */
+export function checkTypeParamClash(cx: Checker, typeParams: readonly ast.Ident[], params: readonly ast.Parameter[]): void {
+  for (const p of params) {
+    const tp = typeParams.find((t) => t.name === p.name.name);
+    if (tp !== undefined) cx.error('DuplicateDeclaration', p.name.span, `parameter '${p.name.name}' has the name of a type parameter`, tp.span);
+  }
 }
 
 /** Declares parameters as values in the current scope. */
@@ -453,11 +545,21 @@ function checkMethod(cx: Checker, m: ast.MethodPrototype, externName: string | n
   cx.inScope(() => {
     const typeParams = declareTypeVars(cx, m.typeParameters);
     let ret: Type = voidType;
-    if (m.returnType !== null) ret = resolveType(cx, m.returnType);
-    else if (externName === null || m.name.name !== externName) {
+    const isCtor = externName !== null && m.name.name === externName;
+    if (m.returnType !== null) {
+      ret = resolveType(cx, m.returnType);
+      // A method named after its extern is a constructor, which has no return type.
+      if (isCtor) cx.error('BadDeclaration', m.name.span, `constructor '${m.name.name}' cannot have a return type`);
+    } else if (!isCtor) {
       cx.error('BadDeclaration', m.name.span, `method '${m.name.name}' needs a return type`);
     }
+    // A method call is not compile-time known, so it cannot produce an int (Spec: int values are compile-time known).
+    if (ret.kind === 'int' && m.returnType !== null) {
+      cx.error('BadDeclaration', m.returnType.span, `'${m.name.name}' cannot return int: a call is not a compile-time known value`);
+    }
     const params = resolveParams(cx, m.parameters);
+    checkTypeParamClash(cx, m.typeParameters, m.parameters);
+    checkParamKinds(cx, params, 'extern', isCtor && m.returnType === null);
     sig = { name: m.name.name, typeParams, params, ret, abstract: m.abstract, node: m };
   });
   return sig as unknown as MethodSig;
@@ -501,6 +603,8 @@ function checkBlockType(cx: Checker, d: ast.ParserTypeDeclaration | ast.ControlT
     typeParams = declareTypeVars(cx, d.typeParameters);
     params = resolveParams(cx, d.parameters);
   });
+  checkTypeParamClash(cx, d.typeParameters, d.parameters);
+  checkParamKinds(cx, params, d.kind === 'ParserTypeDeclaration' ? 'parser' : 'control', false);
   const t: BlockType = {
     kind: d.kind === 'ParserTypeDeclaration' ? 'parser' : 'control', name: d.name.name, typeParams, params, ctorParams: null, node: d,
   };
@@ -515,6 +619,8 @@ function checkPackageType(cx: Checker, d: ast.PackageTypeDeclaration): void {
     typeParams = declareTypeVars(cx, d.typeParameters);
     params = resolveParams(cx, d.parameters);
   });
+  checkTypeParamClash(cx, d.typeParameters, d.parameters);
+  checkParamKinds(cx, params, 'package', true);
   for (const p of params) {
     if (p.direction !== 'none' && p.node !== null) {
       cx.error('BadDeclaration', p.node.span, 'package parameters cannot have a direction');
@@ -537,6 +643,9 @@ export function checkFunction(cx: Checker, d: ast.FunctionDeclaration): void {
   const typeParams = declareTypeVars(cx, d.typeParameters);
   const ret = resolveType(cx, d.returnType);
   const params = resolveParams(cx, d.parameters);
+  checkTypeParamClash(cx, d.typeParameters, d.parameters);
+  // Abstract method implementations (in an instance initializer) follow the extern method rules.
+  checkParamKinds(cx, params, cx.ctx.where === 'method' ? 'extern' : 'function', false);
   const ft: FunctionType = { kind: 'function', name: d.name.name, typeParams, params, ret, isAction: false };
   cx.result.declTypes.set(d, ft);
   const fnScope = cx.scope;
@@ -561,6 +670,7 @@ export function checkAction(cx: Checker, d: ast.ActionDeclaration): void {
   cx.inScope(() => {
     params = resolveParams(cx, d.parameters);
   });
+  checkParamKinds(cx, params, 'action', false);
   let seenData = false;
   for (const p of params) {
     if (p.type.kind === 'int' && p.node !== null) {
@@ -601,10 +711,9 @@ export function checkConstant(cx: Checker, d: ast.ConstantDeclaration): void {
 export function checkVariable(cx: Checker, d: ast.VariableDeclaration): void {
   const t = resolveType(cx, d.type);
   cx.result.declTypes.set(d, t);
+  // Spec (variables): "it is impossible to declare variables with type int" (nor string, match_kind, ...).
   if (!isDataType(t) || t.kind === 'int' || t.kind === 'void' || t.kind === 'string' || t.kind === 'matchKind') {
-    if (t.kind !== 'int' || d.initializer === null) {
-      cx.error('BadDeclaration', d.type.span, `cannot declare a variable of type ${typeToString(t)}`);
-    }
+    cx.error('BadDeclaration', d.type.span, `cannot declare a variable of type ${typeToString(t)}`);
   }
   if (d.initializer !== null) {
     const vt = checkExpr(cx, d.initializer, t);

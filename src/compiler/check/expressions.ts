@@ -263,7 +263,6 @@ function checkIndex(cx: Checker, e: ast.IndexExpression): Type {
   if (iv.kind !== 'bits' && iv.kind !== 'int' && iv.kind !== 'unknown') {
     cx.error('TypeMismatch', e.index.span, `an index must be an integer, not ${typeToString(it)}`);
   }
-  if (iv.kind === 'bits' && iv.signed) cx.error('TypeMismatch', e.index.span, 'an index must be unsigned');
   const idx = intValue(constantOf(cx, e.index));
   if (it.kind === 'int') applyContext(cx, e.index, bits(32), true);
   switch (ot.kind) {
@@ -321,6 +320,12 @@ function checkSlice(cx: Checker, e: ast.SliceExpression): Type {
       lo = base;
       hi = base + w - 1n;
     } else {
+      // Spec (bit-string slices): a base that is not compile-time known must be a bit<W> (so non-negative).
+      const bt = numericView(ht);
+      if (!(bt.kind === 'bits' && !bt.signed)) {
+        cx.error('TypeMismatch', e.hi.span, `a slice base that is not compile-time known must have type bit<W>, not ${typeToString(ht)}`);
+        return unknownType;
+      }
       return bits(Number(w));
     }
   } else {
@@ -602,6 +607,11 @@ function checkTernary(cx: Checker, e: ast.TernaryExpression, expected: Type | nu
   if (tt.kind === 'unknown' || et.kind === 'unknown') return unknownType;
   let r: Type;
   if (tt.kind === 'int' && et.kind === 'int') {
+    // Spec (conditional operator): both branches may be int only when the condition is compile-time known.
+    if (ct.kind === 'bool' && typeof constantOf(cx, e.condition) !== 'boolean') {
+      cx.error('NotConstant', e.condition.span, "when both branches of '?:' have type int, the condition must be compile-time known (give the branches a width, e.g. 8w1)");
+      return unknownType;
+    }
     if (ctxType !== null && ctxType.kind === 'bits') {
       applyContext(cx, e.then, ctxType, false);
       applyContext(cx, e.else, ctxType, false);
@@ -690,7 +700,8 @@ export function castAllowed(from: Type, to: Type): boolean {
   if (from.kind === 'unknown' || to.kind === 'unknown') return true;
   if (sameType(from, to)) return true;
   if (from.kind === 'newtype') return sameType(from.base, to) || castAllowed(from.base, to);
-  if (to.kind === 'newtype') return sameType(from, to.base) || from.kind === 'int' || castAllowed(from, to.base);
+  // A type introduced by `type` can only be cast from its original type (or an int literal).
+  if (to.kind === 'newtype') return sameType(from, to.base) || from.kind === 'int' || (to.base.kind === 'newtype' && castAllowed(from, to.base));
   switch (from.kind) {
     case 'bits':
       if (to.kind === 'bits') return from.signed === to.signed || from.width === to.width;
@@ -881,12 +892,24 @@ export function assignable(actual: Type, expected: Type): boolean {
  */
 export function coerce(cx: Checker, e: ast.Expression, actual: Type, expected: Type | null): boolean {
   if (expected === null) return true;
+  // Spec (implicit casts): only a list expression converts to a struct or header, not a tuple value.
+  const structured = expected.kind === 'struct' || expected.kind === 'header' || expected.kind === 'union';
+  if (actual.kind === 'tuple' && structured && !isListLiteral(e)) {
+    cx.error('TypeMismatch', e.span, `a value of type ${typeToString(actual)} cannot be used where ${typeToString(expected)} is expected; only a list expression converts to a ${expected.kind}`);
+    return false;
+  }
   if (!assignable(actual, expected)) {
     cx.error('TypeMismatch', e.span, `cannot use a value of type ${typeToString(actual)} where ${typeToString(expected)} is expected`);
     return false;
   }
   if (actual.kind === 'int' && expected.kind === 'bits') applyContext(cx, e, expected, false);
   return true;
+}
+
+function isListLiteral(e: ast.Expression): boolean {
+  if (e.kind === 'ListExpression') return true;
+  if (e.kind === 'TernaryExpression') return isListLiteral(e.then) && isListLiteral(e.else);
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -993,9 +1016,16 @@ function valueSetMatches(el: Type, t: Type): boolean {
   if (sameType(el, t) || structurallyCompatible(t, el)) return true;
   if (el.kind === 'struct') {
     const sel = t.kind === 'tuple' ? t.elements : [t];
-    return el.fields.length === sel.length && el.fields.every((f, i) => implicitOk(sel[i], f.type) || sameType(f.type, sel[i]));
+    if (el.fields.length === sel.length && el.fields.every((f, i) => implicitOk(sel[i], f.type) || sameType(f.type, sel[i]))) return true;
+    // Nested structs are matched field by field, in order, against the selected expressions.
+    const leaves = flatFields(el);
+    return leaves.length === sel.length && leaves.every((f, i) => implicitOk(sel[i], f) || sameType(f, sel[i]));
   }
   return false;
+}
+
+function flatFields(t: Type): Type[] {
+  return t.kind === 'struct' ? t.fields.flatMap((f) => flatFields(f.type)) : [t];
 }
 
 function keysetPart(cx: Checker, e: ast.Expression, t: Type, requireConst: boolean): void {

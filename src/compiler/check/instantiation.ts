@@ -9,7 +9,7 @@ import { substitute, typeToString, unknownType, voidType } from './types.js';
 import type { ExternType, MethodSig, Param, Subst, Type } from './types.js';
 import { checkExpr, constantOf } from './expressions.js';
 import { checkArguments, pickOverload } from './calls.js';
-import { checkFunction, resolveType } from './declarations.js';
+import { checkExternTypeArgs, checkFunction, resolveType } from './declarations.js';
 
 /** The type symbol named by a NamedTypeRef/SpecializedTypeRef, reporting undeclared names. */
 function typeSymOf(cx: Checker, ref: ast.TypeRef): { sym: TypeSym; args: readonly ast.TypeRef[] } | null {
@@ -50,11 +50,10 @@ export function constructorCall(
     case 'extern': {
       let ctor: MethodSig | null = null;
       if (t.ctors.length === 0) {
-        if (args.length > 0) {
-          cx.error('ArgumentCount', at, `extern ${t.name} has no constructor taking arguments`);
-          for (const a of args) checkExpr(cx, a.value, null);
-          return unknownType;
-        }
+        // An extern object without a constructor (e.g. packet_in) cannot be instantiated in P4.
+        cx.error('BadInstantiation', at, `extern ${t.name} has no constructor; it cannot be instantiated`);
+        for (const a of args) checkExpr(cx, a.value, null);
+        return unknownType;
       } else {
         ctor = pickOverload(cx, at, t.name, t.ctors, args);
         if (ctor === null) {
@@ -68,12 +67,19 @@ export function constructorCall(
       checkArguments(cx, node, at, sig, args, typeArgRefs, s);
       checkConstructorArgs(cx, args);
       const inst: ExternType = { ...t, args: t.typeParams.map((v) => s.get(v.id) ?? unknownType) };
+      if (t.typeParams.length > 0 && !checkExternTypeArgs(cx, t, s, at)) return unknownType;
       if (t.typeParams.length > 0) cx.result.typeArgs.set(node, [...inst.args]);
       return inst;
     }
     case 'parser': case 'control': {
       if (!sym.instantiable) {
         cx.error('BadInstantiation', at, `'${sym.name}' is a ${t.kind} type, not a ${t.kind}; it cannot be instantiated`);
+        for (const a of args) checkExpr(cx, a.value, null);
+        return unknownType;
+      }
+      if (cx.inProgress.has(sym.node)) {
+        // The enclosing parser or control would contain itself: recursion is not allowed.
+        cx.error('BadInstantiation', at, `${t.kind} '${sym.name}' cannot instantiate itself`);
         for (const a of args) checkExpr(cx, a.value, null);
         return unknownType;
       }
@@ -164,7 +170,9 @@ export function checkInstantiation(cx: Checker, d: ast.InstantiationDeclaration)
   if (t.kind === 'extern') {
     const abstracts = t.methods.filter((m) => m.abstract);
     const given = d.initializer ?? [];
-    if (abstracts.length > 0 && d.initializer === null) {
+    if (abstracts.length === 0 && d.initializer !== null) {
+      cx.error('AbstractMethod', d.name.span, `extern ${t.name} has no abstract methods; instance '${d.name.name}' cannot have an initializer block`);
+    } else if (abstracts.length > 0 && d.initializer === null) {
       cx.error('AbstractMethod', d.name.span, `instance '${d.name.name}' must implement the abstract method(s) ${abstracts.map((m) => `'${m.name}'`).join(', ')}`);
     } else if (d.initializer !== null) {
       for (const m of abstracts) {

@@ -4,10 +4,10 @@
 // ranges, default/_, value sets), and a warning for states unreachable from `start`.
 import type * as ast from '../syntax/ast.js';
 import type { Checker } from './checker.js';
-import { newTypeVar } from './types.js';
+import { newTypeVar, unknownType } from './types.js';
 import type { BlockType, Param, Type, TypeVar } from './types.js';
 import { checkExpr, checkKeyset } from './expressions.js';
-import { checkDeclaration, declareParams, resolveParams } from './declarations.js';
+import { checkDeclaration, checkParamKinds, checkTypeParamClash, declareParams, resolveParams } from './declarations.js';
 import { checkStatement } from './statements.js';
 
 /** Declares the type parameters, parameters and constructor parameters of a parser or control. */
@@ -23,6 +23,10 @@ export function blockSignature(cx: Checker, d: ast.ParserDeclaration | ast.Contr
   }
   const params = resolveParams(cx, d.parameters);
   const ctorParams = resolveParams(cx, d.constructorParameters);
+  const owner = d.kind === 'ParserDeclaration' ? 'parser' : 'control';
+  checkTypeParamClash(cx, d.typeParameters, d.parameters);
+  checkParamKinds(cx, params, owner, false);
+  checkParamKinds(cx, ctorParams, owner, true);
   for (const p of ctorParams) {
     if (p.direction !== 'none' && p.node !== null) {
       cx.error('BadDeclaration', p.node.span, 'constructor parameters cannot have a direction');
@@ -44,6 +48,7 @@ export function checkParser(cx: Checker, d: ast.ParserDeclaration): void {
     cx.scope = inner;
     declareParams(cx, sig.params, 'plain');
     declareParams(cx, sig.ctorParams, 'ctorParam');
+    cx.inProgress.add(d);
     cx.withCtx({ where: 'parser', block: 'parser', returnType: null, inLoop: false }, () => {
       for (const l of d.locals) {
         switch (l.kind) {
@@ -59,6 +64,7 @@ export function checkParser(cx: Checker, d: ast.ParserDeclaration): void {
       }
       checkStates(cx, d);
     });
+    cx.inProgress.delete(d);
   });
 }
 
@@ -115,7 +121,11 @@ function checkStates(cx: Checker, d: ast.ParserDeclaration): void {
         const types: Type[] = tr.expressions.map((e) => checkExpr(cx, e, null));
         for (let i = 0; i < types.length; i++) {
           const t = types[i];
-          if (!selectable(t)) {
+          if (t.kind === 'int') {
+            // Spec (select): each selected expression has a fixed-width type (bit<W>, int<W>, ...).
+            cx.error('BadSelect', tr.expressions[i].span, 'cannot select on a value of type int; give it a width (e.g. 8w1)');
+            types[i] = unknownType;
+          } else if (!selectable(t)) {
             cx.error('BadSelect', tr.expressions[i].span, 'cannot select on this expression');
           }
         }
@@ -147,7 +157,7 @@ function checkStates(cx: Checker, d: ast.ParserDeclaration): void {
 
 function selectable(t: Type): boolean {
   switch (t.kind) {
-    case 'bits': case 'int': case 'bool': case 'enum': case 'error': case 'newtype': case 'unknown': case 'typeVar': case 'varbit':
+    case 'bits': case 'bool': case 'enum': case 'error': case 'newtype': case 'unknown': case 'typeVar': case 'varbit':
       return true;
     case 'tuple':
       return t.elements.every(selectable);

@@ -9,6 +9,7 @@ import { boolType, typeToString, unknownType } from './types.js';
 import type { Param, TableType, Type } from './types.js';
 import { checkExpr, checkKeyset, checkLValue, coerce, constantOf, intValue } from './expressions.js';
 import { bindArguments } from './calls.js';
+import { printExpression } from '../syntax/printer.js';
 
 interface ListedAction {
   readonly ref: ast.ActionRef;
@@ -31,6 +32,10 @@ export function checkTable(cx: Checker, d: ast.TableDeclaration): void {
     seen.set(name, p);
     if (p.kind === 'KeyProperty') keys = [...p.elements];
     if (p.kind === 'ActionsProperty') actionsProp = p;
+    // Spec (tables): if present, default_action must appear after the actions property.
+    if (name === 'default_action' && p.kind === 'ValueProperty' && !seen.has('actions') && d.properties.some((q) => q.kind === 'ActionsProperty')) {
+      cx.error('BadDefaultAction', d.name.span, `table '${d.name.name}': 'default_action' must come after the 'actions' property`, p.name.span);
+    }
   }
   // Keys first, then the action list, then everything that refers to them.
   const keyTypes: Type[] = [];
@@ -225,6 +230,23 @@ function checkDefaultAction(cx: Checker, v: ast.Expression, listed: Map<string, 
     const a = bound[i];
     if (a !== null) checkArg(cx, a, params[i]);
   }
+  sameAsListed(cx, l.ref, params, bound);
+}
+
+/**
+ * Spec (tables): the arguments given for parameters with a direction in default_action or an
+ * entry must be syntactically identical to those bound in the actions list.
+ */
+function sameAsListed(cx: Checker, ref: ast.ActionRef, params: readonly Param[], bound: readonly (ast.Argument | null)[]): void {
+  const listed = ref.args ?? [];
+  if (listed.some((a) => a.name !== null)) return;
+  for (let i = 0; i < params.length && i < listed.length; i++) {
+    const a = bound[i];
+    if (params[i].direction === 'none' || a === null) continue;
+    if (printExpression(a.value) !== printExpression(listed[i].value)) {
+      cx.error('BadActionRef', a.value.span, `argument for '${params[i].name}' differs from the one bound in the actions list`, listed[i].value.span);
+    }
+  }
 }
 
 function bindDefaultArgs(cx: Checker, at: ast.Node['span'], name: string, params: readonly Param[], args: readonly ast.Argument[]): (ast.Argument | null)[] | null {
@@ -293,6 +315,7 @@ function checkEntry(
     }
   }
   const target = args.length === data.length && data.length !== params.length ? data : params;
+  if (target === params && args.every((a) => a.name === null)) sameAsListed(cx, l.ref, params, args);
   for (let i = 0; i < args.length; i++) {
     const p = target[i];
     const t = checkExpr(cx, args[i].value, p.type);

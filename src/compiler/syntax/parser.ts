@@ -11,6 +11,7 @@ import type { Span } from '../source/span.js';
 import { span } from '../source/span.js';
 import type * as ast from './ast.js';
 import { lex } from './lexer.js';
+import { printType } from './printer.js';
 import type { IntegerValue, TokenList } from './tokens.js';
 import { T, TokenFlag, describeKind, isContextualKeyword, isKeyword } from './tokens.js';
 
@@ -814,6 +815,10 @@ export class Parser {
         const fa = this.parseAnnotations();
         const type = this.parseTypeRef();
         const fname = this.parseName();
+        if (this.at(T.LBracket) && !this.panic) {
+          // `bit<8> a[16];` is C syntax; P4 writes the size with the type: `bit<8>[16] a;`.
+          this.report('ExpectedToken', this.curSpan(), `expected ';' but found '[': in P4 an array size follows the element type, e.g. '${printType(type)}[N] ${fname.name};'`);
+        }
         this.expectSemicolon();
         if (!this.panic || fname.name !== '') fields.push({ kind: 'StructField', annotations: fa, type, name: fname, span: this.sp(fs) });
         this.afterItem(false, before);
