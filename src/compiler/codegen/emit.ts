@@ -81,8 +81,36 @@ class Gen {
     w.line(`return n - at;`);
     w.close();
     w.line();
-    w.line(`return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse };`);
+    this.deparseLen();
+    w.line();
+    w.line(`return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen };`);
     return { text: w.toString(), phvWords: this.ir.stateWords + this.scratchMax };
+  }
+
+  /**
+   * deparseLen(s, b): the bytes deparse() will write, so the architecture can let it write straight
+   * into the packet; -1 unless the deparser only emits fixed-size headers at fixed places.
+   */
+  deparseLen(): void {
+    const w = this.w;
+    const parts: string[] = [];
+    let simple = true;
+    for (const st of this.ir.deparser.body) {
+      if (st.k !== 'emit' || st.header.dyn !== null || st.header.h.fields.some((f) => f.varbitLength !== null)) {
+        simple = false;
+        break;
+      }
+      parts.push(`(s[b + ${st.header.h.validOffset}] !== 0 ? ${st.header.h.width >>> 3} : 0)`);
+    }
+    w.open(`function deparseLen(s, b) {`);
+    if (!simple) w.line('return -1;');
+    else if (parts.length === 0) w.line('return 0;');
+    else if (parts.length === 1) w.line(`return ${parts[0]};`);
+    else {
+      w.line(`return ${parts[0]}`);
+      w.indent(() => { for (let i = 1; i < parts.length; i++) w.line(`+ ${parts[i]}${i === parts.length - 1 ? ';' : ''}`); });
+    }
+    w.close();
   }
 
   src(line: number): string {

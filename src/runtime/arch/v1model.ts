@@ -27,6 +27,8 @@ export interface Blocks {
   egress(s: Uint32Array, b: number): void;
   computeChecksum(s: Uint32Array, b: number): void;
   deparse(s: Uint32Array, b: number, out: Uint8Array, at: number): number;
+  /** Bytes deparse() will write for this state, or -1 when only running it tells (then it writes to scratch first). */
+  deparseLen?(s: Uint32Array, b: number): number;
 }
 
 /** What the architecture needs to know about the compiled program besides ProgramInfo. */
@@ -200,12 +202,20 @@ export interface V1ModelOptions {
   readonly seed?: number;
 }
 
+/** Most packets handled by one pass of the direct batch path (the size of the batch state area). */
+export const BATCH_MAX = 64;
+
 /** The pipeline of one switch. */
 export class V1Model {
   readonly program: ArchProgram;
   readonly pool: PacketPool;
   readonly phv: number;
+  /**
+   * Per-packet state: slot p's state at p * phv (packets that wait in a queue), then the batch
+   * area at batchBase: the state of the i-th packet of a direct batch at batchBase + i * phv.
+   */
   readonly state: Uint32Array;
+  readonly batchBase: number;
   readonly env: ArchEnv;
   blocks: Blocks;
   readonly pre: MulticastEngine;
@@ -219,6 +229,9 @@ export class V1Model {
   private readonly copyPorts: Int32Array;
   private readonly copyRids: Int32Array;
   private readonly sm: StandardSlots;
+  /** Packets of the current direct batch that passed ingress and wait for egress: slot and state base. */
+  private readonly pendSlot = new Int32Array(BATCH_MAX);
+  private readonly pendBase = new Int32Array(BATCH_MAX);
   /** Packets dropped for lack of pool slots or queue room. */
   overflowDrops = 0;
   /** Resubmits and recirculations per packet chain are bounded so a looping program terminates. */
@@ -233,7 +246,8 @@ export class V1Model {
     const slots = options.poolSlots ?? 1024;
     this.pool = new PacketPool(slots, 16384, 512);
     this.phv = Math.max(1, program.info.phvWords);
-    this.state = new Uint32Array(slots * this.phv);
+    this.batchBase = slots * this.phv;
+    this.state = new Uint32Array((slots + BATCH_MAX) * this.phv);
     this.ingressQ = new Fifo(slots);
     this.egressQ = new Fifo(slots);
     this.sent = new Fifo(slots);
@@ -255,14 +269,73 @@ export class V1Model {
     return true;
   }
 
-  /** Batch entry point: slot indices already in the pool (bytes, start, length, port set). */
+  /**
+   * Batch entry point: slot indices already in the pool (bytes, start, length, port set). When no
+   * packet waits in a queue, the batch takes the direct path (batchDirect); what it cannot finish
+   * there, and every batch that arrives behind queued work, goes to the queues for run().
+   * The packets sent appear in `sent` in the same order as with queues only.
+   */
   injectBatch(pkts: Int32Array, n: number): void {
-    for (let i = 0; i < n; i++) {
-      const p = pkts[i];
-      this.startIngress(p, this.pool.port[p], InstanceType.Normal);
-      this.loops[p] = 0;
-      if (!this.ingressQ.push(p)) { this.pool.free(p); this.overflowDrops++; }
+    for (let i = 0; i < n; i += BATCH_MAX) {
+      const to = Math.min(n, i + BATCH_MAX);
+      if (this.ingressQ.size === 0 && this.egressQ.size === 0) {
+        this.batchDirect(pkts, i, to);
+        continue;
+      }
+      for (let j = i; j < to; j++) this.queueIngress(pkts[j]);
     }
+  }
+
+  private queueIngress(p: number): void {
+    this.startIngress(p, this.pool.port[p], InstanceType.Normal);
+    this.loops[p] = 0;
+    if (!this.ingressQ.push(p)) { this.pool.free(p); this.overflowDrops++; }
+  }
+
+  /**
+   * The direct path for pkts[from, to): the states live in the batch area (zeroed by one fill for
+   * the whole batch), every packet runs ingress, then every unicast packet runs egress and is
+   * deparsed in place, in order: the same order of events as the queues give (all ingress first),
+   * without queueing. At the first packet the traffic manager must clone, resubmit or multicast,
+   * the batch falls back to the queues: the packets waiting for egress and that packet move to
+   * their slots' state and the queues in the order the queues would have had them, the rest of
+   * the batch is queued for ingress.
+   */
+  private batchDirect(pkts: Int32Array, from: number, to: number): void {
+    const s = this.state;
+    const phv = this.phv;
+    const sm = this.sm;
+    const pool = this.pool;
+    const base = this.batchBase;
+    s.fill(0, base, base + (to - from) * phv);
+    let k = 0;
+    for (let i = from; i < to; i++) {
+      const p = pkts[i];
+      const b = base + (i - from) * phv;
+      s[b + sm.ingress_port] = pool.port[p];
+      this.loops[p] = 0;
+      this.runIngress(p, b);
+      if (s[b + sm.clone_list] !== 0 || s[b + sm.resubmit] !== 0 || s[b + sm.mcast_grp] !== 0) {
+        for (let j = 0; j < k; j++) {
+          const q = this.pendSlot[j];
+          s.copyWithin(q * phv, this.pendBase[j], this.pendBase[j] + phv);
+          if (!this.egressQ.push(q)) { pool.free(q); this.overflowDrops++; }
+        }
+        for (let j = i + 1; j < to; j++) this.queueIngress(pkts[j]);
+        s.copyWithin(p * phv, b, b + phv);
+        this.trafficManager(p, p * phv);
+        return;
+      }
+      const spec = s[b + sm.egress_spec];
+      if (spec === DROP_PORT) {
+        pool.free(p);
+        continue;
+      }
+      s[b + sm.egress_port] = spec;
+      this.pendSlot[k] = p;
+      this.pendBase[k++] = b;
+    }
+    for (let j = 0; j < k; j++) this.egress(this.pendSlot[j], this.pendBase[j]);
   }
 
   private startIngress(p: number, port: number, instance: number): void {
@@ -279,15 +352,14 @@ export class V1Model {
       let p = this.ingressQ.shift();
       if (p >= 0) { this.ingress(p); continue; }
       p = this.egressQ.shift();
-      if (p >= 0) { this.egress(p); continue; }
+      if (p >= 0) { this.egress(p, p * this.phv); continue; }
       break;
     }
   }
 
-  /** Runs the parser (and nothing else) on packet p, setting payload bounds for checksums. */
-  private parse(p: number): void {
+  /** Runs the parser (and nothing else) on packet p with its state at b. */
+  private parse(p: number, b: number): void {
     const s = this.state;
-    const b = p * this.phv;
     const pool = this.pool;
     const start = pool.start[p];
     const len = pool.length[p];
@@ -295,35 +367,46 @@ export class V1Model {
     this.blocks.parse(s, b, pool.buf, start, len);
   }
 
-  private setPayload(p: number): void {
-    const b = p * this.phv;
+  /** Payload bounds of packet p (state at b) for the *_with_payload checksums. */
+  private setPayload(p: number, b: number): void {
     const env = this.env;
-    env.pay = this.pool.buf;
-    env.payStart = this.pool.start[p] + this.state[b + this.sm.parsed_bytes];
-    env.payEnd = this.pool.start[p] + this.pool.length[p];
+    const pool = this.pool;
+    env.pay = pool.buf;
+    env.payStart = pool.start[p] + this.state[b + this.sm.parsed_bytes];
+    env.payEnd = pool.start[p] + pool.length[p];
+  }
+
+  /** Parser, checksum verification and the ingress control of packet p, state at b. */
+  private runIngress(p: number, b: number): void {
+    const s = this.state;
+    const blocks = this.blocks;
+    this.parse(p, b);
+    this.setPayload(p, b);
+    blocks.verifyChecksum(s, b);
+    blocks.ingress(s, b);
   }
 
   private ingress(p: number): void {
-    const s = this.state;
     const b = p * this.phv;
+    this.runIngress(p, b);
+    this.trafficManager(p, b);
+  }
+
+  /** After ingress, in BMv2's order: clone, (digest already queued), resubmit, multicast, drop, unicast. */
+  private trafficManager(p: number, b: number): void {
+    const s = this.state;
     const sm = this.sm;
-    const blocks = this.blocks;
-    this.parse(p);
-    this.setPayload(p);
-    blocks.verifyChecksum(s, b);
-    blocks.ingress(s, b);
-    // Traffic manager, in BMv2's order: clone, (digest already queued), resubmit, multicast, drop, unicast.
-    if (s[b + sm.clone_list] !== 0) this.cloneIngress(p);
+    if (s[b + sm.clone_list] !== 0) this.cloneIngress(p, b);
     if (s[b + sm.resubmit] !== 0) {
       if (++this.loops[p] > 16) { this.pool.free(p); return; }
       const keep = s[b + sm.resubmit];
-      this.restart(p, keep, s[b + sm.ingress_port], InstanceType.Resubmit);
+      this.restart(p, b, keep, s[b + sm.ingress_port], InstanceType.Resubmit);
       this.ingressQ.push(p);
       return;
     }
     const grp = s[b + sm.mcast_grp];
     if (grp !== 0) {
-      this.multicast(p, grp, InstanceType.Replication);
+      this.multicast(p, b, grp, InstanceType.Replication);
       return;
     }
     const spec = s[b + sm.egress_spec];
@@ -335,14 +418,15 @@ export class V1Model {
     if (!this.egressQ.push(p)) { this.pool.free(p); this.overflowDrops++; }
   }
 
-  /** Zeroes p's state except the field list `keep` (resubmit/recirculate encoding), then starts ingress. */
-  private restart(p: number, keep: number, port: number, instance: number): void {
-    const s = this.state;
-    const b = p * this.phv;
+  /**
+   * Zeroes p's slot state except the field list `keep` (resubmit/recirculate encoding), read from
+   * the state at b, then starts ingress.
+   */
+  private restart(p: number, b: number, keep: number, port: number, instance: number): void {
     const list = keep >= 1 && keep <= 256 ? this.program.fieldLists.find((l) => l.index === keep - 1) : undefined;
     const saved = this.saveList(b, list);
     this.startIngress(p, port, instance);
-    this.restoreList(b, list, saved);
+    this.restoreList(p * this.phv, list, saved);
   }
 
   private readonly saveBuf = new Uint32Array(4096);
@@ -361,9 +445,8 @@ export class V1Model {
   }
 
   /** I2E clone: the packet as it began ingress, re-parsed, with preserved fields, to the session's port(s). */
-  private cloneIngress(p: number): void {
+  private cloneIngress(p: number, b: number): void {
     const s = this.state;
-    const b = p * this.phv;
     const sm = this.sm;
     const session = this.mirroring.get(s[b + sm.clone_session]);
     if (session === null) return;
@@ -376,7 +459,7 @@ export class V1Model {
       const cb = c * this.phv;
       this.startIngress(c, s[b + sm.ingress_port], InstanceType.IngressClone);
       this.restoreList(cb, list, n);
-      this.parse(c);
+      this.parse(c, cb);
       s[cb + sm.egress_port] = port;
       s[cb + sm.egress_rid] = rid;
       this.loops[c] = this.loops[p];
@@ -390,16 +473,15 @@ export class V1Model {
   }
 
   /** Multicast: one copy (packet and all state) per (port, rid) of the group; the original is consumed. */
-  private multicast(p: number, grp: number, instance: number): void {
+  private multicast(p: number, b: number, grp: number, instance: number): void {
     const k = Math.min(this.pre.replicate(grp, { ports: this.copyPorts, rids: this.copyRids }), this.copyPorts.length);
     const s = this.state;
-    const b = p * this.phv;
     const sm = this.sm;
     for (let i = 0; i < k; i++) {
       const c = i === k - 1 ? p : this.pool.copy(p);
       if (c < 0) { this.overflowDrops++; continue; }
       const cb = c * this.phv;
-      if (c !== p) s.copyWithin(cb, b, b + this.phv);
+      if (cb !== b) s.copyWithin(cb, b, b + this.phv);
       this.loops[c] = this.loops[p];
       s[cb + sm.egress_port] = this.copyPorts[i];
       s[cb + sm.egress_rid] = this.copyRids[i];
@@ -409,9 +491,9 @@ export class V1Model {
     if (k === 0) this.pool.free(p);
   }
 
-  private egress(p: number): void {
+  /** Egress, E2E clone, checksum update, deparser and output (or recirculation) of packet p, state at b. */
+  private egress(p: number, b: number): void {
     const s = this.state;
-    const b = p * this.phv;
     const sm = this.sm;
     const blocks = this.blocks;
     const pool = this.pool;
@@ -419,22 +501,30 @@ export class V1Model {
     s[b + sm.clone_list] = 0;
     s[b + sm.recirculate] = 0;
     blocks.egress(s, b);
-    if (s[b + sm.clone_list] !== 0) this.cloneEgress(p);
+    if (s[b + sm.clone_list] !== 0) this.cloneEgress(p, b);
     if (s[b + sm.egress_spec] === DROP_PORT) {
       pool.free(p);
       return;
     }
-    this.setPayload(p);
+    this.setPayload(p, b);
     blocks.computeChecksum(s, b);
-    // Deparse into scratch, then put the headers in front of the unparsed payload.
-    const hl = blocks.deparse(s, b, this.deparseBuf, 0);
+    // The emitted headers replace the parsed ones in front of the unparsed payload. When the
+    // deparser's output length is known beforehand, it writes straight into the packet.
     const parsed = s[b + sm.parsed_bytes];
-    const delta = parsed - hl;
-    if (!pool.adjustFront(p, delta)) { pool.free(p); this.overflowDrops++; return; }
-    const at = pool.start[p];
-    const buf = pool.buf;
-    const src = this.deparseBuf;
-    for (let i = 0; i < hl; i++) buf[at + i] = src[i];
+    const known = blocks.deparseLen !== undefined ? blocks.deparseLen(s, b) : -1;
+    let hl: number;
+    if (known >= 0) {
+      hl = known;
+      if (!pool.adjustFront(p, parsed - hl)) { pool.free(p); this.overflowDrops++; return; }
+      blocks.deparse(s, b, pool.buf, pool.start[p]);
+    } else {
+      hl = blocks.deparse(s, b, this.deparseBuf, 0);
+      if (!pool.adjustFront(p, parsed - hl)) { pool.free(p); this.overflowDrops++; return; }
+      const at = pool.start[p];
+      const buf = pool.buf;
+      const src = this.deparseBuf;
+      for (let i = 0; i < hl; i++) buf[at + i] = src[i];
+    }
     s[b + sm.parsed_bytes] = hl;
     const tr = s[b + sm.truncate];
     if (tr !== 0) {
@@ -444,7 +534,7 @@ export class V1Model {
     const rc = s[b + sm.recirculate];
     if (rc !== 0) {
       if (++this.loops[p] > 16) { pool.free(p); return; }
-      this.restart(p, rc, s[b + sm.ingress_port], InstanceType.Recirc);
+      this.restart(p, b, rc, s[b + sm.ingress_port], InstanceType.Recirc);
       this.ingressQ.push(p);
       return;
     }
@@ -453,9 +543,8 @@ export class V1Model {
   }
 
   /** E2E clone: the packet as it is at the end of egress (state copied, not re-parsed). */
-  private cloneEgress(p: number): void {
+  private cloneEgress(p: number, b: number): void {
     const s = this.state;
-    const b = p * this.phv;
     const sm = this.sm;
     const session = this.mirroring.get(s[b + sm.clone_session]);
     if (session === null) return;
