@@ -4,55 +4,54 @@
 const t0 = T[0], t0k = t0.key; // table RouterIngress.ipv4_lpm
 const Z = new Uint32Array(0);
 
+let pb = null, pv = null; // the packet buffer parse() last saw, and a DataView of it
 function parse(s, b, p, start, len) {
+  if (p !== pb) { pb = p; pv = new DataView(p.buffer, p.byteOffset, p.byteLength); }
   const end = start + len;
   let off = start, st = 0, err = 0, steps = 0;
-  parse: for (;;) {
-    if (++steps > 10000) { err = 5; break; }
-    switch (st) {
-      case 0: { // state start (ipv4-router.p4:22)
-        // ipv4-router.p4:23
-        {
-          if (off + 14 > end) { err = 1; break parse; }
-          s[b + 1] = (((p[off + 2] << 24) | (p[off + 3] << 16) | (p[off + 4] << 8) | p[off + 5]) >>> 0);
-          s[b + 2] = ((p[off] << 8) | p[off + 1]);
-          s[b + 3] = (((p[off + 8] << 24) | (p[off + 9] << 16) | (p[off + 10] << 8) | p[off + 11]) >>> 0);
-          s[b + 4] = ((p[off + 6] << 8) | p[off + 7]);
-          s[b + 5] = ((p[off + 12] << 8) | p[off + 13]);
-          s[b + 0] = 1;
-          off += 14;
-        }
-        // ipv4-router.p4:24
-        {
-          const k0_0 = s[b + 5];
-          if (k0_0 === 0x800) { st = 1; continue parse; }
-          break parse;
-        }
+  parse: {
+    s0: { // state start (ipv4-router.p4:22)
+      // ipv4-router.p4:23
+      {
+        if (off + 14 > end) { err = 1; break parse; }
+        s[b + 1] = pv.getUint32(off + 2);
+        s[b + 2] = pv.getUint16(off);
+        s[b + 3] = pv.getUint32(off + 8);
+        s[b + 4] = pv.getUint16(off + 6);
+        s[b + 5] = pv.getUint16(off + 12);
+        s[b + 0] = 1;
+        off += 14;
       }
-      case 1: { // state parse_ipv4 (ipv4-router.p4:29)
-        // ipv4-router.p4:30
-        {
-          if (off + 20 > end) { err = 1; break parse; }
-          s[b + 7] = ((p[off] & 240) >>> 4);
-          s[b + 8] = (p[off] & 15);
-          s[b + 9] = p[off + 1];
-          s[b + 10] = ((p[off + 2] << 8) | p[off + 3]);
-          s[b + 11] = ((p[off + 4] << 8) | p[off + 5]);
-          s[b + 12] = ((p[off + 6] & 224) >>> 5);
-          s[b + 13] = (((p[off + 6] & 31) << 8) | p[off + 7]);
-          s[b + 14] = p[off + 8];
-          s[b + 15] = p[off + 9];
-          s[b + 16] = ((p[off + 10] << 8) | p[off + 11]);
-          s[b + 17] = (((p[off + 12] << 24) | (p[off + 13] << 16) | (p[off + 14] << 8) | p[off + 15]) >>> 0);
-          s[b + 18] = (((p[off + 16] << 24) | (p[off + 17] << 16) | (p[off + 18] << 8) | p[off + 19]) >>> 0);
-          s[b + 6] = 1;
-          off += 20;
-        }
-        // ipv4-router.p4:31
-        if (!((s[b + 7] === 4))) { err = 6; break parse; }
+      // ipv4-router.p4:24
+      {
+        const k0_0 = s[b + 5];
+        if (k0_0 === 0x800) { st = 1; break s0; }
         break parse;
       }
-      default: break parse;
+    }
+    s1: { // state parse_ipv4 (ipv4-router.p4:29)
+      if (st !== 1) break s1;
+      // ipv4-router.p4:30
+      {
+        if (off + 20 > end) { err = 1; break parse; }
+        s[b + 7] = ((p[off] & 240) >>> 4);
+        s[b + 8] = (p[off] & 15);
+        s[b + 9] = p[off + 1];
+        s[b + 10] = pv.getUint16(off + 2);
+        s[b + 11] = pv.getUint16(off + 4);
+        s[b + 12] = ((p[off + 6] & 224) >>> 5);
+        s[b + 13] = (((p[off + 6] & 31) << 8) | p[off + 7]);
+        s[b + 14] = p[off + 8];
+        s[b + 15] = p[off + 9];
+        s[b + 16] = pv.getUint16(off + 10);
+        s[b + 17] = pv.getUint32(off + 12);
+        s[b + 18] = pv.getUint32(off + 16);
+        s[b + 6] = 1;
+        off += 20;
+      }
+      // ipv4-router.p4:31
+      if (!((s[b + 7] === 4))) { err = 6; break parse; }
+      break parse;
     }
   }
   s[b + 36] = err;
@@ -161,25 +160,19 @@ function computeChecksum(s, b) {
   }
 }
 
-function deparse(s, b, out, at) {
+let ob = null, ov = null; // the buffer deparse() last wrote, and a DataView of it
+function deparse(s, b, out, at, p, pstart) {
+  if (out !== ob) { ob = out; ov = new DataView(out.buffer, out.byteOffset, out.byteLength); }
+  const inPlace = out === p;
   let d = Z, o = 0, n = at;
   // ipv4-router.p4:98
   {
     if (s[b + 0]) {
-      out[n + 2] = (s[b + 1] >>> 24);
-      out[n + 3] = (s[b + 1] >>> 16);
-      out[n + 4] = (s[b + 1] >>> 8);
-      out[n + 5] = s[b + 1];
-      out[n] = (s[b + 2] >>> 8);
-      out[n + 1] = s[b + 2];
-      out[n + 8] = (s[b + 3] >>> 24);
-      out[n + 9] = (s[b + 3] >>> 16);
-      out[n + 10] = (s[b + 3] >>> 8);
-      out[n + 11] = s[b + 3];
-      out[n + 6] = (s[b + 4] >>> 8);
-      out[n + 7] = s[b + 4];
-      out[n + 12] = (s[b + 5] >>> 8);
-      out[n + 13] = s[b + 5];
+      ov.setUint32(n + 2, s[b + 1]);
+      ov.setUint16(n, s[b + 2]);
+      ov.setUint32(n + 8, s[b + 3]);
+      ov.setUint16(n + 6, s[b + 4]);
+      ov.setUint16(n + 12, s[b + 5]);
       n += 14;
     }
   }
@@ -189,29 +182,27 @@ function deparse(s, b, out, at) {
       out[n] = (s[b + 7] << 4) & 240;
       out[n] |= s[b + 8] & 15;
       out[n + 1] = s[b + 9];
-      out[n + 2] = (s[b + 10] >>> 8);
-      out[n + 3] = s[b + 10];
-      out[n + 4] = (s[b + 11] >>> 8);
-      out[n + 5] = s[b + 11];
+      ov.setUint16(n + 2, s[b + 10]);
+      ov.setUint16(n + 4, s[b + 11]);
       out[n + 6] = (s[b + 12] << 5) & 224;
       out[n + 6] |= (s[b + 13] >>> 8) & 31;
       out[n + 7] = s[b + 13];
       out[n + 8] = s[b + 14];
       out[n + 9] = s[b + 15];
-      out[n + 10] = (s[b + 16] >>> 8);
-      out[n + 11] = s[b + 16];
-      out[n + 12] = (s[b + 17] >>> 24);
-      out[n + 13] = (s[b + 17] >>> 16);
-      out[n + 14] = (s[b + 17] >>> 8);
-      out[n + 15] = s[b + 17];
-      out[n + 16] = (s[b + 18] >>> 24);
-      out[n + 17] = (s[b + 18] >>> 16);
-      out[n + 18] = (s[b + 18] >>> 8);
-      out[n + 19] = s[b + 18];
+      ov.setUint16(n + 10, s[b + 16]);
+      ov.setUint32(n + 12, s[b + 17]);
+      ov.setUint32(n + 16, s[b + 18]);
       n += 20;
     }
   }
   return n - at;
 }
 
-return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse };
+function deparseLen(s, b) {
+  let t = 0;
+  if (s[b + 6] !== 0) { t += 20; }
+  if (s[b + 0] !== 0) { t += 14; }
+  return t;
+}
+
+return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: false };

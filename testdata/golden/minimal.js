@@ -3,16 +3,14 @@
 'use strict';
 const Z = new Uint32Array(0);
 
+let pb = null, pv = null; // the packet buffer parse() last saw, and a DataView of it
 function parse(s, b, p, start, len) {
+  if (p !== pb) { pb = p; pv = new DataView(p.buffer, p.byteOffset, p.byteLength); }
   const end = start + len;
   let off = start, st = 0, err = 0, steps = 0;
-  parse: for (;;) {
-    if (++steps > 10000) { err = 5; break; }
-    switch (st) {
-      case 0: { // state start (minimal.p4:11)
-        break parse;
-      }
-      default: break parse;
+  parse: {
+    s0: { // state start (minimal.p4:11)
+      break parse;
     }
   }
   s[b + 16] = err;
@@ -36,9 +34,17 @@ function computeChecksum(s, b) {
   let d = Z, o = 0;
 }
 
-function deparse(s, b, out, at) {
+let ob = null, ov = null; // the buffer deparse() last wrote, and a DataView of it
+function deparse(s, b, out, at, p, pstart) {
+  if (out !== ob) { ob = out; ov = new DataView(out.buffer, out.byteOffset, out.byteLength); }
+  const inPlace = out === p;
   let d = Z, o = 0, n = at;
   return n - at;
 }
 
-return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse };
+function deparseLen(s, b) {
+  let t = 0;
+  return t;
+}
+
+return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: false };

@@ -4,84 +4,72 @@
 const t0 = T[0], t0k = t0.key; // table StudyIngress.forward
 const Z = new Uint32Array(0);
 
+let pb = null, pv = null; // the packet buffer parse() last saw, and a DataView of it
 function parse(s, b, p, start, len) {
+  if (p !== pb) { pb = p; pv = new DataView(p.buffer, p.byteOffset, p.byteLength); }
   const end = start + len;
   let off = start, st = 0, err = 0, steps = 0;
-  parse: for (;;) {
-    if (++steps > 10000) { err = 5; break; }
-    switch (st) {
-      case 0: { // state start (study-forward.p4:61)
-        // study-forward.p4:62
-        {
-          if (off + 14 > end) { err = 1; break parse; }
-          s[b + 1] = (((p[off + 2] << 24) | (p[off + 3] << 16) | (p[off + 4] << 8) | p[off + 5]) >>> 0);
-          s[b + 2] = ((p[off] << 8) | p[off + 1]);
-          s[b + 3] = (((p[off + 8] << 24) | (p[off + 9] << 16) | (p[off + 10] << 8) | p[off + 11]) >>> 0);
-          s[b + 4] = ((p[off + 6] << 8) | p[off + 7]);
-          s[b + 5] = ((p[off + 12] << 8) | p[off + 13]);
-          s[b + 0] = 1;
-          off += 14;
-        }
-        // study-forward.p4:63
-        {
-          const k0_0 = s[b + 5];
-          if (k0_0 === 0x800) { st = 1; continue parse; }
-          break parse;
-        }
+  parse: {
+    s0: { // state start (study-forward.p4:61)
+      // study-forward.p4:62
+      {
+        if (off + 14 > end) { err = 1; break parse; }
+        s[b + 5] = pv.getUint16(off + 12);
+        s[b + 0] = 1;
+        s[b + 56] = off - start + 1; // where it was extracted (+1)
+        off += 14;
       }
-      case 1: { // state parse_ipv4 (study-forward.p4:68)
-        // study-forward.p4:69
-        {
-          if (off + 20 > end) { err = 1; break parse; }
-          s[b + 7] = ((p[off] & 240) >>> 4);
-          s[b + 8] = (p[off] & 15);
-          s[b + 9] = p[off + 1];
-          s[b + 10] = ((p[off + 2] << 8) | p[off + 3]);
-          s[b + 11] = ((p[off + 4] << 8) | p[off + 5]);
-          s[b + 12] = ((p[off + 6] & 224) >>> 5);
-          s[b + 13] = (((p[off + 6] & 31) << 8) | p[off + 7]);
-          s[b + 14] = p[off + 8];
-          s[b + 15] = p[off + 9];
-          s[b + 16] = ((p[off + 10] << 8) | p[off + 11]);
-          s[b + 17] = (((p[off + 12] << 24) | (p[off + 13] << 16) | (p[off + 14] << 8) | p[off + 15]) >>> 0);
-          s[b + 18] = (((p[off + 16] << 24) | (p[off + 17] << 16) | (p[off + 18] << 8) | p[off + 19]) >>> 0);
-          s[b + 6] = 1;
-          off += 20;
-        }
-        // study-forward.p4:70
-        {
-          const k0_0 = s[b + 15];
-          if (k0_0 === 17) { st = 2; continue parse; }
-          break parse;
-        }
-      }
-      case 2: { // state parse_udp (study-forward.p4:75)
-        // study-forward.p4:76
-        {
-          if (off + 8 > end) { err = 1; break parse; }
-          s[b + 20] = ((p[off] << 8) | p[off + 1]);
-          s[b + 21] = ((p[off + 2] << 8) | p[off + 3]);
-          s[b + 22] = ((p[off + 4] << 8) | p[off + 5]);
-          s[b + 23] = ((p[off + 6] << 8) | p[off + 7]);
-          s[b + 19] = 1;
-          off += 8;
-        }
-        st = 3; continue parse;
-      }
-      case 3: { // state parse_study (study-forward.p4:79)
-        // study-forward.p4:80
-        {
-          if (off + 16 > end) { err = 1; break parse; }
-          s[b + 25] = (((p[off] << 24) | (p[off + 1] << 16) | (p[off + 2] << 8) | p[off + 3]) >>> 0);
-          s[b + 26] = (((p[off + 4] << 24) | (p[off + 5] << 16) | (p[off + 6] << 8) | p[off + 7]) >>> 0);
-          s[b + 27] = (((p[off + 12] << 24) | (p[off + 13] << 16) | (p[off + 14] << 8) | p[off + 15]) >>> 0);
-          s[b + 28] = (((p[off + 8] << 24) | (p[off + 9] << 16) | (p[off + 10] << 8) | p[off + 11]) >>> 0);
-          s[b + 24] = 1;
-          off += 16;
-        }
+      // study-forward.p4:63
+      {
+        const k0_0 = s[b + 5];
+        if (k0_0 === 0x800) { st = 1; break s0; }
         break parse;
       }
-      default: break parse;
+    }
+    s1: { // state parse_ipv4 (study-forward.p4:68)
+      if (st !== 1) break s1;
+      // study-forward.p4:69
+      {
+        if (off + 20 > end) { err = 1; break parse; }
+        s[b + 15] = p[off + 9];
+        s[b + 6] = 1;
+        s[b + 57] = off - start + 1; // where it was extracted (+1)
+        off += 20;
+      }
+      // study-forward.p4:70
+      {
+        const k0_0 = s[b + 15];
+        if (k0_0 === 17) { st = 2; break s1; }
+        break parse;
+      }
+    }
+    s2: { // state parse_udp (study-forward.p4:75)
+      if (st !== 2) break s2;
+      // study-forward.p4:76
+      {
+        if (off + 8 > end) { err = 1; break parse; }
+        s[b + 20] = pv.getUint16(off);
+        s[b + 21] = pv.getUint16(off + 2);
+        s[b + 22] = pv.getUint16(off + 4);
+        s[b + 23] = pv.getUint16(off + 6);
+        s[b + 19] = 1;
+        off += 8;
+      }
+      st = 3; break s2;
+    }
+    s3: { // state parse_study (study-forward.p4:79)
+      if (st !== 3) break s3;
+      // study-forward.p4:80
+      {
+        if (off + 16 > end) { err = 1; break parse; }
+        s[b + 25] = pv.getUint32(off);
+        s[b + 26] = pv.getUint32(off + 4);
+        s[b + 27] = pv.getUint32(off + 12);
+        s[b + 28] = pv.getUint32(off + 8);
+        s[b + 24] = 1;
+        off += 16;
+      }
+      break parse;
     }
   }
   s[b + 46] = err;
@@ -135,93 +123,80 @@ function computeChecksum(s, b) {
   let d = Z, o = 0;
 }
 
-function deparse(s, b, out, at) {
+let ob = null, ov = null; // the buffer deparse() last wrote, and a DataView of it
+function deparse(s, b, out, at, p, pstart) {
+  if (out !== ob) { ob = out; ov = new DataView(out.buffer, out.byteOffset, out.byteLength); }
+  const inPlace = out === p;
   let d = Z, o = 0, n = at;
   // study-forward.p4:125
   {
     if (s[b + 0]) {
-      out[n + 2] = (s[b + 1] >>> 24);
-      out[n + 3] = (s[b + 1] >>> 16);
-      out[n + 4] = (s[b + 1] >>> 8);
-      out[n + 5] = s[b + 1];
-      out[n] = (s[b + 2] >>> 8);
-      out[n + 1] = s[b + 2];
-      out[n + 8] = (s[b + 3] >>> 24);
-      out[n + 9] = (s[b + 3] >>> 16);
-      out[n + 10] = (s[b + 3] >>> 8);
-      out[n + 11] = s[b + 3];
-      out[n + 6] = (s[b + 4] >>> 8);
-      out[n + 7] = s[b + 4];
-      out[n + 12] = (s[b + 5] >>> 8);
-      out[n + 13] = s[b + 5];
+      const q = s[b + 56];
+      if (q !== 0) { if (!inPlace || q + pstart !== n + 1) for (let i = 0; i < 14; i++) out[n + i] = p[pstart + q - 1 + i]; }
+      else {
+        ov.setUint32(n + 2, s[b + 1]);
+        ov.setUint16(n, s[b + 2]);
+        ov.setUint32(n + 8, s[b + 3]);
+        ov.setUint16(n + 6, s[b + 4]);
+        ov.setUint16(n + 12, s[b + 5]);
+      }
       n += 14;
     }
   }
   // study-forward.p4:126
   {
     if (s[b + 6]) {
-      out[n] = (s[b + 7] << 4) & 240;
-      out[n] |= s[b + 8] & 15;
-      out[n + 1] = s[b + 9];
-      out[n + 2] = (s[b + 10] >>> 8);
-      out[n + 3] = s[b + 10];
-      out[n + 4] = (s[b + 11] >>> 8);
-      out[n + 5] = s[b + 11];
-      out[n + 6] = (s[b + 12] << 5) & 224;
-      out[n + 6] |= (s[b + 13] >>> 8) & 31;
-      out[n + 7] = s[b + 13];
-      out[n + 8] = s[b + 14];
-      out[n + 9] = s[b + 15];
-      out[n + 10] = (s[b + 16] >>> 8);
-      out[n + 11] = s[b + 16];
-      out[n + 12] = (s[b + 17] >>> 24);
-      out[n + 13] = (s[b + 17] >>> 16);
-      out[n + 14] = (s[b + 17] >>> 8);
-      out[n + 15] = s[b + 17];
-      out[n + 16] = (s[b + 18] >>> 24);
-      out[n + 17] = (s[b + 18] >>> 16);
-      out[n + 18] = (s[b + 18] >>> 8);
-      out[n + 19] = s[b + 18];
+      const q = s[b + 57];
+      if (q !== 0) { if (!inPlace || q + pstart !== n + 1) for (let i = 0; i < 20; i++) out[n + i] = p[pstart + q - 1 + i]; }
+      else {
+        out[n] = (s[b + 7] << 4) & 240;
+        out[n] |= s[b + 8] & 15;
+        out[n + 1] = s[b + 9];
+        ov.setUint16(n + 2, s[b + 10]);
+        ov.setUint16(n + 4, s[b + 11]);
+        out[n + 6] = (s[b + 12] << 5) & 224;
+        out[n + 6] |= (s[b + 13] >>> 8) & 31;
+        out[n + 7] = s[b + 13];
+        out[n + 8] = s[b + 14];
+        out[n + 9] = s[b + 15];
+        ov.setUint16(n + 10, s[b + 16]);
+        ov.setUint32(n + 12, s[b + 17]);
+        ov.setUint32(n + 16, s[b + 18]);
+      }
       n += 20;
     }
   }
   // study-forward.p4:127
   {
     if (s[b + 19]) {
-      out[n] = (s[b + 20] >>> 8);
-      out[n + 1] = s[b + 20];
-      out[n + 2] = (s[b + 21] >>> 8);
-      out[n + 3] = s[b + 21];
-      out[n + 4] = (s[b + 22] >>> 8);
-      out[n + 5] = s[b + 22];
-      out[n + 6] = (s[b + 23] >>> 8);
-      out[n + 7] = s[b + 23];
+      ov.setUint16(n, s[b + 20]);
+      ov.setUint16(n + 2, s[b + 21]);
+      ov.setUint16(n + 4, s[b + 22]);
+      ov.setUint16(n + 6, s[b + 23]);
       n += 8;
     }
   }
   // study-forward.p4:128
   {
     if (s[b + 24]) {
-      out[n] = (s[b + 25] >>> 24);
-      out[n + 1] = (s[b + 25] >>> 16);
-      out[n + 2] = (s[b + 25] >>> 8);
-      out[n + 3] = s[b + 25];
-      out[n + 4] = (s[b + 26] >>> 24);
-      out[n + 5] = (s[b + 26] >>> 16);
-      out[n + 6] = (s[b + 26] >>> 8);
-      out[n + 7] = s[b + 26];
-      out[n + 12] = (s[b + 27] >>> 24);
-      out[n + 13] = (s[b + 27] >>> 16);
-      out[n + 14] = (s[b + 27] >>> 8);
-      out[n + 15] = s[b + 27];
-      out[n + 8] = (s[b + 28] >>> 24);
-      out[n + 9] = (s[b + 28] >>> 16);
-      out[n + 10] = (s[b + 28] >>> 8);
-      out[n + 11] = s[b + 28];
+      ov.setUint32(n, s[b + 25]);
+      ov.setUint32(n + 4, s[b + 26]);
+      ov.setUint32(n + 12, s[b + 27]);
+      ov.setUint32(n + 8, s[b + 28]);
       n += 16;
     }
   }
   return n - at;
 }
 
-return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse };
+function deparseLen(s, b) {
+  let t = 0;
+  const end = s[b + 53] + 1;
+  if (s[b + 24] !== 0) { t += 16; }
+  if (s[b + 19] !== 0) { t += 8; }
+  if (s[b + 6] !== 0) { t += 20; const q = s[b + 57]; if (q !== 0 && q + t !== end) return -1; }
+  if (s[b + 0] !== 0) { t += 14; const q = s[b + 56]; if (q !== 0 && q + t !== end) return -1; }
+  return t;
+}
+
+return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: false };

@@ -7,6 +7,7 @@
 // Generated code allocates nothing per packet. With `trace`, it also reports to E.trace*.
 import type { Dyn, Expr, HeaderLayout, HeaderRef, IrProgram, Keyset, ListItem, Loc, ParserState, Stmt, Ty } from '../ir/ir.js';
 import { Writer } from './writer.js';
+import { inPlaceHeaders } from './deparse-plan.js';
 
 export interface GenOptions {
   readonly trace: boolean;
@@ -35,9 +36,23 @@ class Gen {
   readonly w = new Writer();
   scratch = 0;
   scratchMax = 0;
+  /** First scratch word: after the program's state and the in-place words. */
+  scratchBase = 0;
+  /**
+   * Headers the deparser may leave in place (deparse-plan.ts): validity word -> the word holding
+   * 1 + the packet offset where the header was last extracted (0: not extracted).
+   */
+  readonly inPlace = new Map<number, number>();
+  /** For the same headers: offsets of the fields nothing reads, which extraction does not store. */
+  readonly unread = new Map<number, ReadonlySet<number>>();
   /** Inside the parser (enables lookahead/packet access and parse-loop exits). */
   inParser = false;
   inDeparser = false;
+  /** The parser is generated as straight-line blocks (no loop among its states); curState: the block being generated. */
+  dag = false;
+  curState = 0;
+  /** Some checksum reads the payload (the architecture then has to tell E where it is). */
+  usesPayload = false;
   readonly err: (name: string, fallback: number) => number;
 
   constructor(ir: IrProgram, opts: GenOptions) {
@@ -59,6 +74,11 @@ class Gen {
     for (const x of info.externs) w.line(`const x${x.id} = X[${x.id}]; // ${x.kind} ${x.name}`);
     w.line(`const Z = new Uint32Array(0);`);
     w.line();
+    inPlaceHeaders(this.ir).forEach((x, i) => {
+      this.inPlace.set(x.h.validOffset, this.ir.stateWords + i);
+      this.unread.set(x.h.validOffset, x.unread);
+    });
+    this.scratchBase = this.ir.stateWords + this.inPlace.size;
     this.parser();
     const ctl = (name: string, body: Stmt[], label: string): void => {
       w.line();
@@ -73,7 +93,13 @@ class Gen {
     ctl('egress', this.ir.egress.body, this.ir.egress.name);
     ctl('computeChecksum', this.ir.computeChecksum.body, this.ir.computeChecksum.name);
     w.line();
-    w.open(`function deparse(s, b, out, at) {`);
+    // p / pstart: the packet's buffer and first byte as parse() saw them. When `out` is `p`, the
+    // headers left in place (deparse-plan.ts) that land where they were extracted need no bytes
+    // written; elsewhere their bytes are copied from the packet (deparseLen() makes sure they are intact).
+    w.line(`let ob = null, ov = null; // the buffer deparse() last wrote, and a DataView of it`);
+    w.open(`function deparse(s, b, out, at, p, pstart) {`);
+    w.line(`if (out !== ob) { ob = out; ov = new DataView(out.buffer, out.byteOffset, out.byteLength); }`);
+    w.line(`const inPlace = out === p;`);
     w.line(`let d = Z, o = 0, n = at;`);
     this.inDeparser = true;
     this.stmts(this.ir.deparser.body);
@@ -83,8 +109,8 @@ class Gen {
     w.line();
     this.deparseLen();
     w.line();
-    w.line(`return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen };`);
-    return { text: w.toString(), phvWords: this.ir.stateWords + this.scratchMax };
+    w.line(`return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: ${this.usesPayload} };`);
+    return { text: w.toString(), phvWords: this.scratchBase + this.scratchMax };
   }
 
   /**
@@ -93,22 +119,24 @@ class Gen {
    */
   deparseLen(): void {
     const w = this.w;
-    const parts: string[] = [];
-    let simple = true;
-    for (const st of this.ir.deparser.body) {
-      if (st.k !== 'emit' || st.header.dyn !== null || st.header.h.fields.some((f) => f.varbitLength !== null)) {
-        simple = false;
-        break;
-      }
-      parts.push(`(s[b + ${st.header.h.validOffset}] !== 0 ? ${st.header.h.width >>> 3} : 0)`);
-    }
+    const body = this.ir.deparser.body;
     w.open(`function deparseLen(s, b) {`);
-    if (!simple) w.line('return -1;');
-    else if (parts.length === 0) w.line('return 0;');
-    else if (parts.length === 1) w.line(`return ${parts[0]};`);
-    else {
-      w.line(`return ${parts[0]}`);
-      w.indent(() => { for (let i = 1; i < parts.length; i++) w.line(`+ ${parts[i]}${i === parts.length - 1 ? ';' : ''}`); });
+    if (!body.every((st) => st.k === 'emit' && st.header.dyn === null && st.header.h.fields.every((f) => f.varbitLength === null))) {
+      w.line('return -1;');
+    } else {
+      // From the last header back: t is what follows a header's first byte. A header left in place
+      // must land where it was extracted (1 + offset q); otherwise deparse must not write in place.
+      w.line(`let t = 0;`);
+      if (this.inPlace.size > 0) w.line(`const end = s[b + ${this.ir.sm.parsed_bytes}] + 1;`);
+      for (let i = body.length - 1; i >= 0; i--) {
+        const st = body[i];
+        if (st.k !== 'emit') continue;
+        const h = st.header.h;
+        const src = this.inPlace.get(h.validOffset);
+        const check = src === undefined ? '' : ` const q = s[b + ${src}]; if (q !== 0 && q + t !== end) return -1;`;
+        w.line(`if (s[b + ${h.validOffset}] !== 0) { t += ${h.width >>> 3};${check} }`);
+      }
+      w.line(`return t;`);
     }
     w.close();
   }
@@ -124,7 +152,7 @@ class Gen {
   }
 
   alloc(words: number): number {
-    const o = this.ir.stateWords + this.scratch;
+    const o = this.scratchBase + this.scratch;
     this.scratch += words;
     if (this.scratch > this.scratchMax) this.scratchMax = this.scratch;
     return o;
@@ -694,6 +722,7 @@ class Gen {
       }
       case 'verify_checksum': case 'verify_checksum_with_payload': {
         const payload = s.name.endsWith('payload');
+        if (payload) this.usesPayload = true;
         w.open(`if (${arg(0)}) {`);
         this.list(s.list ?? []);
         w.line(`if (E.csum(${arg(1)}, ${payload}) !== ${arg(2)}) s[b + ${sm.checksum_error}] = 1;`);
@@ -702,6 +731,7 @@ class Gen {
       }
       case 'update_checksum': case 'update_checksum_with_payload': {
         const payload = s.name.endsWith('payload');
+        if (payload) this.usesPayload = true;
         w.open(`if (${arg(0)}) {`);
         this.list(s.list ?? []);
         out(this.fit(`E.csum(${arg(1)}, ${payload})`, Math.min(32, s.out?.ty.width ?? 16)));
@@ -733,23 +763,46 @@ class Gen {
     const index = new Map<string, number>();
     states.forEach((s, i) => index.set(s.name, i));
     this.inParser = true;
+    w.line(`let pb = null, pv = null; // the packet buffer parse() last saw, and a DataView of it`);
     w.open(`function parse(s, b, p, start, len) {`);
+    w.line(`if (p !== pb) { pb = p; pv = new DataView(p.buffer, p.byteOffset, p.byteLength); }`);
     w.line(`const end = start + len;`);
     w.line(`let off = start, st = 0, err = 0, steps = 0;`);
-    w.open(`parse: for (;;) {`);
-    w.line(`if (++steps > 10000) { err = ${this.err('ParserTimeout', 5)}; break; }`);
-    w.open(`switch (st) {`);
-    states.forEach((st, i) => {
-      w.open(`case ${i}: { // state ${st.name} (${this.src(st.line)})`);
-      if (this.opts.trace) w.line(`E.trace(${JSON.stringify(`parser state ${st.name}`)});`);
-      this.stmts(st.body);
-      this.resetScratch();
-      this.transition(st, index);
+    const order = this.stateOrder(index);
+    if (order !== null) {
+      // No loops among the states: straight-line code, each state a block entered when `st`
+      // names it; a transition sets `st` and leaves its block for the later ones.
+      this.dag = true;
+      w.open(`parse: {`);
+      order.forEach((i, k) => {
+        const st = states[i];
+        this.curState = i;
+        w.open(`s${i}: { // state ${st.name} (${this.src(st.line)})`);
+        if (k > 0) w.line(`if (st !== ${i}) break s${i};`);
+        if (this.opts.trace) w.line(`E.trace(${JSON.stringify(`parser state ${st.name}`)});`);
+        this.stmts(st.body);
+        this.resetScratch();
+        this.transition(st, index);
+        w.close();
+      });
       w.close();
-    });
-    w.line(`default: break parse;`);
-    w.close();
-    w.close();
+      this.dag = false;
+    } else {
+      w.open(`parse: for (;;) {`);
+      w.line(`if (++steps > 10000) { err = ${this.err('ParserTimeout', 5)}; break; }`);
+      w.open(`switch (st) {`);
+      states.forEach((st, i) => {
+        w.open(`case ${i}: { // state ${st.name} (${this.src(st.line)})`);
+        if (this.opts.trace) w.line(`E.trace(${JSON.stringify(`parser state ${st.name}`)});`);
+        this.stmts(st.body);
+        this.resetScratch();
+        this.transition(st, index);
+        w.close();
+      });
+      w.line(`default: break parse;`);
+      w.close();
+      w.close();
+    }
     w.line(`s[b + ${this.ir.sm.parser_error}] = err;`);
     w.line(`s[b + ${this.ir.sm.parsed_bytes}] = off - start;`);
     if (this.opts.trace) w.line(`E.trace('parser done: error ' + err + ', ' + (off - start) + ' bytes');`);
@@ -762,7 +815,38 @@ class Gen {
     if (state === 'accept') return 'break parse;';
     if (state === 'reject') return 'break parse;';
     const i = index.get(state);
-    return i === undefined ? 'break parse;' : `st = ${i}; continue parse;`;
+    if (i === undefined) return 'break parse;';
+    return this.dag ? `st = ${i}; break s${this.curState};` : `st = ${i}; continue parse;`;
+  }
+
+  /** The states reachable from the start state in an order where every transition goes forward, or null when they loop. */
+  stateOrder(index: Map<string, number>): number[] | null {
+    const states = this.ir.parser.states;
+    if (states.length === 0) return null;
+    const succ = (i: number): number[] => {
+      const t = states[i].transition;
+      const names = t.k === 'goto' ? [t.state] : t.cases.map((c) => c.state);
+      const out: number[] = [];
+      for (const n of names) {
+        const j = index.get(n);
+        if (j !== undefined && !out.includes(j)) out.push(j);
+      }
+      return out;
+    };
+    const mark = new Uint8Array(states.length); // 0 new, 1 on the path, 2 done
+    const post: number[] = [];
+    let loops = false;
+    const visit = (i: number): void => {
+      mark[i] = 1;
+      for (const j of succ(i)) {
+        if (mark[j] === 1) loops = true;
+        else if (mark[j] === 0) visit(j);
+      }
+      mark[i] = 2;
+      post.push(i);
+    };
+    visit(0);
+    return loops ? null : post.reverse();
   }
 
   transition(st: ParserState, index: Map<string, number>): void {
@@ -842,6 +926,8 @@ class Gen {
   /** Per-byte extraction of bits [bo, bo + w) of the header at p[off...] (w <= 32). */
   fieldFromPacket(bo: number, w: number): string {
     if (w === 0) return '0';
+    // Byte-aligned 16/32-bit fields: one big-endian load.
+    if ((bo & 7) === 0 && (w === 16 || w === 32)) return `pv.getUint${w}(${bo === 0 ? 'off' : `off + ${bo >>> 3}`})`;
     const first = bo >>> 3;
     const last = (bo + w - 1) >>> 3;
     const parts: string[] = [];
@@ -908,11 +994,14 @@ class Gen {
         const ww = Math.min(32, W - lo);
         const pos = bo + W - lo - ww;
         const v = dynamic ? `H.getBits(p, off * 8 + vb + ${pos}, ${ww})` : this.fieldFromPacket(pos, ww);
+        if (base === 'b' && this.unread.get(L.validOffset)?.has(f.offset) === true) continue;
         w.line(`s[${base} + ${f.offset + j}] = ${v};`);
       }
       bo += W;
     }
     w.line(`s[${base} + ${L.validOffset}] = 1;`);
+    const src = this.inPlace.get(L.validOffset);
+    if (src !== undefined && base === 'b' && varIdx < 0) w.line(`s[b + ${src}] = off - start + 1; // where it was extracted (+1)`);
     if (h.mode === 'next' && h.stack !== null) w.line(`s[b + ${h.stack.nextOffset}] = i + 1;`);
     w.line(varIdx >= 0 ? `off += ${fixedBytes} + (vb >>> 3);` : `off += ${fixedBytes};`);
     w.close();
@@ -948,6 +1037,14 @@ class Gen {
       }
       w.line(`n = bit >>> 3;`);
     } else {
+      const src = h.dyn === null ? this.inPlace.get(L.validOffset) : undefined;
+      const size = L.width >>> 3;
+      if (src !== undefined) {
+        // Extracted: its bytes are still in the packet; not extracted (setValid): from the state.
+        w.line(`const q = s[b + ${src}];`);
+        w.line(`if (q !== 0) { if (!inPlace || q + pstart !== n + 1) for (let i = 0; i < ${size}; i++) out[n + i] = p[pstart + q - 1 + i]; }`);
+        w.open(`else {`);
+      }
       const init = new Set<number>();
       let bo = 0;
       for (const f of L.fields) {
@@ -961,6 +1058,7 @@ class Gen {
         }
         bo += W;
       }
+      if (src !== undefined) w.close();
       w.line(`n += ${L.width >>> 3};`);
     }
     w.close();
@@ -972,6 +1070,12 @@ class Gen {
     if (w === 0) return;
     const first = bo >>> 3;
     const last = (bo + w - 1) >>> 3;
+    // Byte-aligned 16/32-bit fields: one big-endian store.
+    if ((bo & 7) === 0 && (w === 16 || w === 32) && !init.has(first)) {
+      this.w.line(`ov.setUint${w}(${first === 0 ? 'n' : `n + ${first}`}, ${v});`);
+      for (let k = first; k <= last; k++) init.add(k);
+      return;
+    }
     for (let k = first; k <= last; k++) {
       const s0 = Math.max(bo, 8 * k) - 8 * k;
       const e0 = Math.min(bo + w, 8 * k + 8) - 8 * k;

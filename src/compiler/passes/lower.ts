@@ -1837,14 +1837,52 @@ class Lowerer {
     }
     const a = this.ref(e.left, cx);
     const b = this.ref(e.right, cx);
-    const la = scalarsOfRef(a);
-    const lb = scalarsOfRef(b);
-    let acc: Expr = constOf(boolTy, 1n);
-    for (let i = 0; i < Math.min(la.length, lb.length); i++) {
-      const c: Expr = this.binary('==', readOf(la[i]), readOf(lb[i]), boolTy);
-      acc = i === 0 ? c : this.binary('&&', acc, c, boolTy);
-    }
+    const acc = this.storeEquals(a.s, a.dyn, b.s, b.dyn);
     return e.op === '==' ? acc : { k: 'un', op: '!', ty: boolTy, a: acc };
+  }
+
+  /**
+   * Spec 8.9/8.11/8.18 equality of two values of the same type: varbits compare length and value;
+   * two headers are equal when both are invalid, or both valid with equal fields; structs, unions
+   * and stacks compare member by member.
+   */
+  storeEquals(a: Store, ad: Dyn | null, b: Store, bd: Dyn | null): Expr {
+    const and = (x: Expr | null, y: Expr): Expr => (x === null ? y : this.binary('&&', x, y, boolTy));
+    if (a.k === 'scalar' && b.k === 'scalar') return this.binary('==', readOf({ ...a.loc, dyn: ad }), readOf({ ...b.loc, dyn: bd }), boolTy);
+    if (a.k === 'varbit' && b.k === 'varbit') {
+      const len = (s: typeof a, d: Dyn | null): Expr => readOf({ space: 'phv', offset: s.lenOffset, ty: u32, dyn: d, name: `${s.loc.name}.$len` });
+      return and(this.binary('==', len(a, ad), len(b, bd), boolTy), this.binary('==', readOf({ ...a.loc, dyn: ad }), readOf({ ...b.loc, dyn: bd }), boolTy));
+    }
+    if (a.k === 'header' && b.k === 'header') {
+      const va = readOf(validLoc(a.h, ad));
+      let fields: Expr | null = null;
+      for (const [name, f] of a.fields) {
+        const g = b.fields.get(name);
+        if (g !== undefined) fields = and(fields, this.storeEquals(f, ad, g, bd));
+      }
+      const sameValid = this.binary('==', va, readOf(validLoc(b.h, bd)), boolTy);
+      if (fields === null) return sameValid;
+      return and(sameValid, { k: 'cond', ty: boolTy, c: va, a: fields, b: constOf(boolTy, 1n) });
+    }
+    if ((a.k === 'struct' || a.k === 'union') && (b.k === 'struct' || b.k === 'union')) {
+      let acc: Expr | null = null;
+      const bf = [...b.fields.values()];
+      let i = 0;
+      for (const [name, f] of a.fields) {
+        const g = b.fields.get(name) ?? bf[i];
+        i++;
+        if (g !== undefined) acc = and(acc, this.storeEquals(f, ad, g, bd));
+      }
+      return acc ?? constOf(boolTy, 1n);
+    }
+    if (a.k === 'stack' && b.k === 'stack') {
+      let acc: Expr | null = null;
+      for (let i = 0; i < Math.min(a.count, b.count); i++) {
+        acc = and(acc, this.storeEquals(shiftStore(a.elem, i * a.stride, `${a.name}[${i}]`), ad, shiftStore(b.elem, i * b.stride, `${b.name}[${i}]`), bd));
+      }
+      return acc ?? constOf(boolTy, 1n);
+    }
+    return constOf(boolTy, 0n);
   }
 
   callExpr(e: ast.CallExpression, st: Ty, cx: Cx): Expr {

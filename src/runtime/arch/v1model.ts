@@ -26,7 +26,14 @@ export interface Blocks {
   ingress(s: Uint32Array, b: number): void;
   egress(s: Uint32Array, b: number): void;
   computeChecksum(s: Uint32Array, b: number): void;
-  deparse(s: Uint32Array, b: number, out: Uint8Array, at: number): number;
+  /**
+   * Writes the emitted headers to out[at...], returns their length. p / pstart: the packet's
+   * buffer and first byte as parse() saw them (headers the program never changes may be copied
+   * from there, or, when out is p and deparseLen() said yes, left where they are).
+   */
+  deparse(s: Uint32Array, b: number, out: Uint8Array, at: number, p: Uint8Array, pstart: number): number;
+  /** False when no checksum reads the payload (the architecture then need not say where it is). */
+  readonly usesPayload?: boolean;
   /** Bytes deparse() will write for this state, or -1 when only running it tells (then it writes to scratch first). */
   deparseLen?(s: Uint32Array, b: number): number;
 }
@@ -184,16 +191,25 @@ class Fifo {
   readonly q: Int32Array;
   head = 0;
   tail = 0;
-  constructor(n: number) { this.q = new Int32Array(n); }
+  /** Capacity - 1; the capacity is a power of two so that an index wraps with a mask. */
+  readonly mask: number;
+  readonly capacity: number;
+  constructor(n: number) {
+    let c = 1;
+    while (c < n) c *= 2;
+    this.q = new Int32Array(c);
+    this.mask = c - 1;
+    this.capacity = n;
+  }
   get size(): number { return this.tail - this.head; }
   push(x: number): boolean {
-    if (this.tail - this.head >= this.q.length) return false;
-    this.q[this.tail++ % this.q.length] = x;
+    if (this.tail - this.head >= this.capacity) return false;
+    this.q[this.tail++ & this.mask] = x;
     return true;
   }
   shift(): number {
     if (this.head === this.tail) return -1;
-    return this.q[this.head++ % this.q.length];
+    return this.q[this.head++ & this.mask];
   }
 }
 
@@ -244,7 +260,7 @@ export class V1Model {
     this.mirroring = mirroring;
     this.env = env;
     const slots = options.poolSlots ?? 1024;
-    this.pool = new PacketPool(slots, 16384, 512);
+    this.pool = new PacketPool(slots, 16384 + 64, 512);
     this.phv = Math.max(1, program.info.phvWords);
     this.batchBase = slots * this.phv;
     this.state = new Uint32Array((slots + BATCH_MAX) * this.phv);
@@ -381,7 +397,7 @@ export class V1Model {
     const s = this.state;
     const blocks = this.blocks;
     this.parse(p, b);
-    this.setPayload(p, b);
+    if (blocks.usesPayload !== false) this.setPayload(p, b);
     blocks.verifyChecksum(s, b);
     blocks.ingress(s, b);
   }
@@ -506,7 +522,7 @@ export class V1Model {
       pool.free(p);
       return;
     }
-    this.setPayload(p, b);
+    if (blocks.usesPayload !== false) this.setPayload(p, b);
     blocks.computeChecksum(s, b);
     // The emitted headers replace the parsed ones in front of the unparsed payload. When the
     // deparser's output length is known beforehand, it writes straight into the packet.
@@ -515,10 +531,11 @@ export class V1Model {
     let hl: number;
     if (known >= 0) {
       hl = known;
+      const pstart = pool.start[p];
       if (!pool.adjustFront(p, parsed - hl)) { pool.free(p); this.overflowDrops++; return; }
-      blocks.deparse(s, b, pool.buf, pool.start[p]);
+      blocks.deparse(s, b, pool.buf, pool.start[p], pool.buf, pstart);
     } else {
-      hl = blocks.deparse(s, b, this.deparseBuf, 0);
+      hl = blocks.deparse(s, b, this.deparseBuf, 0, pool.buf, pool.start[p]);
       if (!pool.adjustFront(p, parsed - hl)) { pool.free(p); this.overflowDrops++; return; }
       const at = pool.start[p];
       const buf = pool.buf;

@@ -128,11 +128,19 @@ class FakeSwitch implements StfSwitch {
   }
 }
 
-function run(text: string): { ok: boolean; failures: string[]; sw: FakeSwitch } {
+function run(text: string, allPorts = false): { ok: boolean; failures: string[]; sw: FakeSwitch } {
   const sw = new FakeSwitch();
-  const r = runStfText(sw, text);
+  const r = runStfText(sw, text, { allPorts });
   return { ...r, sw };
 }
+
+test('a port the test does not name is not an interface: what is sent there is lost (as BMv2 under p4c)', () => {
+  // The fake sends to ingress port + 1: port 1 is named by no line here.
+  assert.deepEqual(run('packet 0 01').failures, []);
+  assert.deepEqual(run('packet 0 01\nexpect 0').ok, false);
+  const strict = run('packet 0 01', true);
+  assert.match(strict.failures.join('\n'), /unexpected packet #1 on port 1/);
+});
 
 test('a passing test: per-port order, prefix match, $ anchor, bare expect, wildcards', () => {
   const r = run([
@@ -161,7 +169,7 @@ test('failures: content difference with the first differing byte, missing and un
   const missing = run('packet 0 ff\nexpect 1 ff');
   assert.match(missing.failures.join('\n'), /expected packet #1 on port 1 was not received/);
 
-  const extra = run('packet 0 01');
+  const extra = run('packet 0 01\npacket 1 ff');
   assert.match(extra.failures.join('\n'), /unexpected packet #1 on port 1 \(no packet was expected on this port\): 01/);
 
   const anchored = run('packet 0 0102\nexpect 1 01$');
@@ -170,7 +178,7 @@ test('failures: content difference with the first differing byte, missing and un
 
 test('no_packet fails when something was sent, and passes when nothing was', () => {
   assert.equal(run('packet 0 ff\nno_packet').ok, true);
-  const r = run('packet 0 01\nno_packet');
+  const r = run('packet 0 01\nno_packet', true);
   assert.equal(r.ok, false);
   assert.equal(r.failures.length, 1, r.failures.join('\n'));
   assert.match(r.failures[0]!, /no_packet: port 1 sent 01/);

@@ -20,6 +20,12 @@ export interface StfSwitch {
 export interface StfRunOptions {
   /** Receives one line per STF command, CLI translation, injected and emitted packet. */
   readonly trace?: (line: string) => void;
+  /**
+   * Observe every port. By default, as under p4c's BMv2 STF runner (simple_switch gets one
+   * interface per port named in a `packet` or `expect` line), a packet sent to any other port is
+   * lost and not compared.
+   */
+  readonly allPorts?: boolean;
 }
 
 export interface StfResult {
@@ -68,11 +74,16 @@ class StfRunner {
   /** `= ID` names of entries: the table and the handle the switch gave the entry. */
   private readonly entries = new Map<string, { table: TableInfo; handle: number }>();
   private readonly priorityBase: number;
+  /** The ports the switch has (those the test names), or null for every port. */
+  private readonly interfaces: ReadonlySet<number> | null;
 
   constructor(sw: StfSwitch, commands: readonly StfCommand[], options: StfRunOptions) {
     this.sw = sw;
     this.commands = commands;
     this.trace = options.trace;
+    const named = new Set<number>();
+    for (const c of commands) if (c.kind === 'packet' || c.kind === 'expect') named.add(c.port);
+    this.interfaces = options.allPorts === true ? null : named;
     let max = 0;
     for (const c of commands) if (c.kind === 'add' && c.priority !== null && c.priority > max) max = c.priority;
     this.priorityBase = Math.max(PRIORITY_BASE, max + 1);
@@ -145,6 +156,10 @@ class StfRunner {
   private drain(): void {
     this.sw.run();
     for (const out of this.sw.takeOutput()) {
+      if (this.interfaces !== null && !this.interfaces.has(out.port)) {
+        this.trace?.(`output port ${out.port}: ${bytesToHex(out.bytes)} (lost: the test names no port ${out.port})`);
+        continue;
+      }
       this.trace?.(`output port ${out.port}: ${bytesToHex(out.bytes)}`);
       this.port(out.port).received.push(out.bytes);
     }

@@ -98,3 +98,13 @@ test('fuzzed lines never throw', () => {
     parseStf(line);
   }
 });
+
+test('act_prof_* and table_indirect_* lines go to the switch as simple_switch_CLI commands', () => {
+  assert.deepEqual(one('act_prof_create_member ing.sel ing.set_nhop 00:00:00:00:02:02 2'),
+    { kind: 'cli', line: 1, text: 'act_prof_create_member ing.sel ing.set_nhop 00:00:00:00:02:02 2' });
+  assert.deepEqual(one('table_indirect_add_with_group ing.t 10.0.0.0/8 => 0'),
+    { kind: 'cli', line: 1, text: 'table_indirect_add_with_group ing.t 10.0.0.0/8 => 0' });
+  for (const w of ['act_prof_create_group s', 'act_prof_add_member_to_group s 0 0', 'table_indirect_add t 1 => 2', 'table_indirect_set_default t 0']) {
+    assert.equal(one(w).kind, 'cli', w);
+  }
+});

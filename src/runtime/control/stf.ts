@@ -72,6 +72,16 @@ const passThrough = new Set([
   'counter_read', 'counter_write', 'counter_reset',
   'register_read', 'register_write', 'register_reset',
   'meter_get_rates', 'meter_set_rates', 'meter_array_set_rates',
+  // Action profiles and selectors, and tables that use them (simple_switch_CLI syntax).
+  'act_prof_create_member', 'act_prof_delete_member', 'act_prof_modify_member',
+  'act_prof_create_group', 'act_prof_delete_group', 'act_prof_add_member_to_group',
+  'act_prof_remove_member_from_group', 'act_prof_dump', 'act_prof_dump_member', 'act_prof_dump_group',
+  'table_indirect_add', 'table_indirect_add_with_group', 'table_indirect_add_member_to_group',
+  'table_indirect_delete', 'table_indirect_modify', 'table_indirect_modify_with_group', 'table_indirect_set_default',
+  'table_indirect_set_default_with_group', 'table_indirect_reset_default',
+  // Plain table commands, for tests written with the CLI's syntax.
+  'table_add', 'table_set_default', 'table_modify', 'table_delete', 'table_clear', 'table_dump',
+  'table_reset_default',
 ]);
 
 const ops: readonly CounterOp[] = ['==', '!=', '<=', '>=', '<', '>'];
