@@ -64,17 +64,17 @@ function verifyChecksum(s, b) {
   // ipv4-router.p4:38
   if (s[b + 6]) {
     E.fl0();
-    E.fl(s[b + 7], 4);
-    E.fl(s[b + 8], 4);
-    E.fl(s[b + 9], 8);
-    E.fl(s[b + 10], 16);
-    E.fl(s[b + 11], 16);
-    E.fl(s[b + 12], 3);
-    E.fl(s[b + 13], 13);
-    E.fl(s[b + 14], 8);
-    E.fl(s[b + 15], 8);
-    E.fl(s[b + 17], 32);
-    E.fl(s[b + 18], 32);
+    if (s[b + 6]) E.fl(s[b + 7], 4);
+    if (s[b + 6]) E.fl(s[b + 8], 4);
+    if (s[b + 6]) E.fl(s[b + 9], 8);
+    if (s[b + 6]) E.fl(s[b + 10], 16);
+    if (s[b + 6]) E.fl(s[b + 11], 16);
+    if (s[b + 6]) E.fl(s[b + 12], 3);
+    if (s[b + 6]) E.fl(s[b + 13], 13);
+    if (s[b + 6]) E.fl(s[b + 14], 8);
+    if (s[b + 6]) E.fl(s[b + 15], 8);
+    if (s[b + 6]) E.fl(s[b + 17], 32);
+    if (s[b + 6]) E.fl(s[b + 18], 32);
     if (E.csum(6, false) !== s[b + 16]) s[b + 35] = 1;
   }
 }
@@ -145,17 +145,17 @@ function computeChecksum(s, b) {
   // ipv4-router.p4:88
   if (s[b + 6]) {
     E.fl0();
-    E.fl(s[b + 7], 4);
-    E.fl(s[b + 8], 4);
-    E.fl(s[b + 9], 8);
-    E.fl(s[b + 10], 16);
-    E.fl(s[b + 11], 16);
-    E.fl(s[b + 12], 3);
-    E.fl(s[b + 13], 13);
-    E.fl(s[b + 14], 8);
-    E.fl(s[b + 15], 8);
-    E.fl(s[b + 17], 32);
-    E.fl(s[b + 18], 32);
+    if (s[b + 6]) E.fl(s[b + 7], 4);
+    if (s[b + 6]) E.fl(s[b + 8], 4);
+    if (s[b + 6]) E.fl(s[b + 9], 8);
+    if (s[b + 6]) E.fl(s[b + 10], 16);
+    if (s[b + 6]) E.fl(s[b + 11], 16);
+    if (s[b + 6]) E.fl(s[b + 12], 3);
+    if (s[b + 6]) E.fl(s[b + 13], 13);
+    if (s[b + 6]) E.fl(s[b + 14], 8);
+    if (s[b + 6]) E.fl(s[b + 15], 8);
+    if (s[b + 6]) E.fl(s[b + 17], 32);
+    if (s[b + 6]) E.fl(s[b + 18], 32);
     s[b + 16] = ((E.csum(6, false)) & 0xffff);
   }
 }
@@ -205,4 +205,232 @@ function deparseLen(s, b) {
   return t;
 }
 
-return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: false };
+function batchIngress(A, pkts, from, to) {
+  const s = A.state, phv = A.phv, p = A.buf, pv = A.view, starts = A.start, lengths = A.length, ports = A.port;
+  let d = Z, o = 0, np = 0;
+  for (let bi = from, b = A.base; bi < to; bi++, b += phv) {
+    const slot = pkts[bi], start = starts[slot], len = lengths[slot];
+    s[b + 20] = ports[slot];
+    s[b + 24] = len;
+    A.loops[slot] = 0;
+    { // parser RouterParser
+      const end = start + len;
+      let off = start, st = 0, err = 0, steps = 0;
+      parse: {
+        s0: { // state start (ipv4-router.p4:22)
+          // ipv4-router.p4:23
+          {
+            if (off + 14 > end) { err = 1; break parse; }
+            s[b + 1] = pv.getUint32(off + 2);
+            s[b + 2] = pv.getUint16(off);
+            s[b + 3] = pv.getUint32(off + 8);
+            s[b + 4] = pv.getUint16(off + 6);
+            s[b + 5] = pv.getUint16(off + 12);
+            s[b + 0] = 1;
+            off += 14;
+          }
+          // ipv4-router.p4:24
+          {
+            const k0_0 = s[b + 5];
+            if (k0_0 === 0x800) { st = 1; break s0; }
+            break parse;
+          }
+        }
+        s1: { // state parse_ipv4 (ipv4-router.p4:29)
+          if (st !== 1) break s1;
+          // ipv4-router.p4:30
+          {
+            if (off + 20 > end) { err = 1; break parse; }
+            s[b + 7] = ((p[off] & 240) >>> 4);
+            s[b + 8] = (p[off] & 15);
+            s[b + 9] = p[off + 1];
+            s[b + 10] = pv.getUint16(off + 2);
+            s[b + 11] = pv.getUint16(off + 4);
+            s[b + 12] = ((p[off + 6] & 224) >>> 5);
+            s[b + 13] = (((p[off + 6] & 31) << 8) | p[off + 7]);
+            s[b + 14] = p[off + 8];
+            s[b + 15] = p[off + 9];
+            s[b + 16] = pv.getUint16(off + 10);
+            s[b + 17] = pv.getUint32(off + 12);
+            s[b + 18] = pv.getUint32(off + 16);
+            s[b + 6] = 1;
+            off += 20;
+          }
+          // ipv4-router.p4:31
+          if (!((s[b + 7] === 4))) { err = 6; break parse; }
+          break parse;
+        }
+      }
+      s[b + 36] = err;
+      s[b + 43] = off - start;
+    }
+    verifyChecksum: {
+      // ipv4-router.p4:38
+      if (s[b + 6]) {
+        E.fl0();
+        if (s[b + 6]) E.fl(s[b + 7], 4);
+        if (s[b + 6]) E.fl(s[b + 8], 4);
+        if (s[b + 6]) E.fl(s[b + 9], 8);
+        if (s[b + 6]) E.fl(s[b + 10], 16);
+        if (s[b + 6]) E.fl(s[b + 11], 16);
+        if (s[b + 6]) E.fl(s[b + 12], 3);
+        if (s[b + 6]) E.fl(s[b + 13], 13);
+        if (s[b + 6]) E.fl(s[b + 14], 8);
+        if (s[b + 6]) E.fl(s[b + 15], 8);
+        if (s[b + 6]) E.fl(s[b + 17], 32);
+        if (s[b + 6]) E.fl(s[b + 18], 32);
+        if (E.csum(6, false) !== s[b + 16]) s[b + 35] = 1;
+      }
+    }
+    ingress: {
+      // ipv4-router.p4:64
+      if (((s[b + 36] !== 0) || (s[b + 35] === 1))) {
+        // ipv4-router.p4:49
+        s[b + 21] = 0x1ff;
+        // ipv4-router.p4:49
+        s[b + 33] = 0;
+        break ingress;
+      }
+      // ipv4-router.p4:68
+      if (!(s[b + 6])) {
+        // ipv4-router.p4:49
+        s[b + 21] = 0x1ff;
+        // ipv4-router.p4:49
+        s[b + 33] = 0;
+        break ingress;
+      }
+      // ipv4-router.p4:72
+      if ((s[b + 14] <= 1)) {
+        // ipv4-router.p4:73
+        s[b + 19] = 1;
+        // ipv4-router.p4:49
+        s[b + 21] = 0x1ff;
+        // ipv4-router.p4:49
+        s[b + 33] = 0;
+      } else {
+        // ipv4-router.p4:76
+        // apply table RouterIngress.ipv4_lpm
+        t0k[0] = s[b + 18];
+        t0.lookup();
+        d = t0.data; o = t0.dataOffset;
+        switch (t0.actionId) {
+          case 0: { // action RouterIngress.route
+            // ipv4-router.p4:52
+            s[b + 3] = d[o + 2];
+            s[b + 4] = d[o + 3];
+            // ipv4-router.p4:53
+            s[b + 1] = d[o + 0];
+            s[b + 2] = d[o + 1];
+            // ipv4-router.p4:54
+            s[b + 21] = d[o + 4];
+            // ipv4-router.p4:55
+            s[b + 14] = ((s[b + 14] - 1) & 255);
+            break;
+          }
+          case 1: { // action RouterIngress.drop
+            // ipv4-router.p4:49
+            s[b + 21] = 0x1ff;
+            // ipv4-router.p4:49
+            s[b + 33] = 0;
+            break;
+          }
+        }
+      }
+    }
+    // traffic manager: clone, resubmit and multicast take the general path
+    if (s[b + 39] !== 0 || s[b + 40] !== 0 || s[b + 33] !== 0) { A.pending = np; return bi; }
+    const spec = s[b + 21];
+    if (spec === 511) { A.pool.free(slot); continue; }
+    s[b + 22] = spec;
+    A.pendSlot[np] = slot; A.pendBase[np++] = b;
+  }
+  A.pending = np;
+  return to;
+}
+
+function batchEgress(A, from, to) {
+  const s = A.state, p = A.buf, pv = A.view, out = p, ov = pv, inPlace = true, starts = A.start, lengths = A.length, ports = A.port, slotSize = A.slotSize;
+  let d = Z, o = 0;
+  for (let j = from; j < to; j++) {
+    const slot = A.pendSlot[j], b = A.pendBase[j];
+    s[b + 21] = 0; s[b + 39] = 0; s[b + 41] = 0;
+    computeChecksum: {
+      // ipv4-router.p4:88
+      if (s[b + 6]) {
+        E.fl0();
+        if (s[b + 6]) E.fl(s[b + 7], 4);
+        if (s[b + 6]) E.fl(s[b + 8], 4);
+        if (s[b + 6]) E.fl(s[b + 9], 8);
+        if (s[b + 6]) E.fl(s[b + 10], 16);
+        if (s[b + 6]) E.fl(s[b + 11], 16);
+        if (s[b + 6]) E.fl(s[b + 12], 3);
+        if (s[b + 6]) E.fl(s[b + 13], 13);
+        if (s[b + 6]) E.fl(s[b + 14], 8);
+        if (s[b + 6]) E.fl(s[b + 15], 8);
+        if (s[b + 6]) E.fl(s[b + 17], 32);
+        if (s[b + 6]) E.fl(s[b + 18], 32);
+        s[b + 16] = ((E.csum(6, false)) & 0xffff);
+      }
+    }
+    // deparser RouterDeparser: the emitted headers replace the parsed ones in front of the payload
+    const parsed = s[b + 43], pstart = starts[slot];
+    let hl = -1;
+    known: {
+      let t = 0;
+      if (s[b + 6] !== 0) { t += 20; }
+      if (s[b + 0] !== 0) { t += 14; }
+      hl = t;
+    }
+    if (hl >= 0) {
+      const at = pstart + parsed - hl;
+      if (at < slot * slotSize || lengths[slot] < parsed - hl) { A.pool.free(slot); A.drops++; continue; }
+      starts[slot] = at; lengths[slot] -= parsed - hl;
+      let n = at;
+      // ipv4-router.p4:98
+      {
+        if (s[b + 0]) {
+          ov.setUint32(n + 2, s[b + 1]);
+          ov.setUint16(n, s[b + 2]);
+          ov.setUint32(n + 8, s[b + 3]);
+          ov.setUint16(n + 6, s[b + 4]);
+          ov.setUint16(n + 12, s[b + 5]);
+          n += 14;
+        }
+      }
+      // ipv4-router.p4:99
+      {
+        if (s[b + 6]) {
+          out[n] = (s[b + 7] << 4) & 240;
+          out[n] |= s[b + 8] & 15;
+          out[n + 1] = s[b + 9];
+          ov.setUint16(n + 2, s[b + 10]);
+          ov.setUint16(n + 4, s[b + 11]);
+          out[n + 6] = (s[b + 12] << 5) & 224;
+          out[n + 6] |= (s[b + 13] >>> 8) & 31;
+          out[n + 7] = s[b + 13];
+          out[n + 8] = s[b + 14];
+          out[n + 9] = s[b + 15];
+          ov.setUint16(n + 10, s[b + 16]);
+          ov.setUint32(n + 12, s[b + 17]);
+          ov.setUint32(n + 16, s[b + 18]);
+          n += 20;
+        }
+      }
+    } else {
+      const sc = A.scratch;
+      hl = deparse(s, b, sc, 0, p, pstart);
+      const at = pstart + parsed - hl;
+      if (at < slot * slotSize || lengths[slot] < parsed - hl) { A.pool.free(slot); A.drops++; continue; }
+      starts[slot] = at; lengths[slot] -= parsed - hl;
+      for (let i = 0; i < hl; i++) p[at + i] = sc[i];
+    }
+    s[b + 43] = hl;
+    const tr = s[b + 42];
+    if (tr !== 0 && (tr & 0x7fffffff) < lengths[slot]) lengths[slot] = tr & 0x7fffffff;
+    ports[slot] = s[b + 22];
+    if (!A.sent.push(slot)) { A.pool.free(slot); A.drops++; }
+  }
+  return to;
+}
+
+return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: false, batchIngress, batchEgress };

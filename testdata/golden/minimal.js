@@ -47,4 +47,69 @@ function deparseLen(s, b) {
   return t;
 }
 
-return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: false };
+function batchIngress(A, pkts, from, to) {
+  const s = A.state, phv = A.phv, p = A.buf, pv = A.view, starts = A.start, lengths = A.length, ports = A.port;
+  let d = Z, o = 0, np = 0;
+  for (let bi = from, b = A.base; bi < to; bi++, b += phv) {
+    const slot = pkts[bi], start = starts[slot], len = lengths[slot];
+    s[b + 0] = ports[slot];
+    s[b + 4] = len;
+    A.loops[slot] = 0;
+    { // parser EmptyParser
+      const end = start + len;
+      let off = start, st = 0, err = 0, steps = 0;
+      parse: {
+        s0: { // state start (minimal.p4:11)
+          break parse;
+        }
+      }
+      s[b + 16] = err;
+      s[b + 23] = off - start;
+    }
+    // traffic manager: clone, resubmit and multicast take the general path
+    if (s[b + 19] !== 0 || s[b + 20] !== 0 || s[b + 13] !== 0) { A.pending = np; return bi; }
+    const spec = s[b + 1];
+    if (spec === 511) { A.pool.free(slot); continue; }
+    s[b + 2] = spec;
+    A.pendSlot[np] = slot; A.pendBase[np++] = b;
+  }
+  A.pending = np;
+  return to;
+}
+
+function batchEgress(A, from, to) {
+  const s = A.state, p = A.buf, pv = A.view, out = p, ov = pv, inPlace = true, starts = A.start, lengths = A.length, ports = A.port, slotSize = A.slotSize;
+  let d = Z, o = 0;
+  for (let j = from; j < to; j++) {
+    const slot = A.pendSlot[j], b = A.pendBase[j];
+    s[b + 1] = 0; s[b + 19] = 0; s[b + 21] = 0;
+    // deparser EmptyDeparser: the emitted headers replace the parsed ones in front of the payload
+    const parsed = s[b + 23], pstart = starts[slot];
+    let hl = -1;
+    known: {
+      let t = 0;
+      hl = t;
+    }
+    if (hl >= 0) {
+      const at = pstart + parsed - hl;
+      if (at < slot * slotSize || lengths[slot] < parsed - hl) { A.pool.free(slot); A.drops++; continue; }
+      starts[slot] = at; lengths[slot] -= parsed - hl;
+      let n = at;
+    } else {
+      const sc = A.scratch;
+      hl = deparse(s, b, sc, 0, p, pstart);
+      const at = pstart + parsed - hl;
+      if (at < slot * slotSize || lengths[slot] < parsed - hl) { A.pool.free(slot); A.drops++; continue; }
+      starts[slot] = at; lengths[slot] -= parsed - hl;
+      for (let i = 0; i < hl; i++) p[at + i] = sc[i];
+    }
+    s[b + 23] = hl;
+    const tr = s[b + 22];
+    if (tr !== 0 && (tr & 0x7fffffff) < lengths[slot]) lengths[slot] = tr & 0x7fffffff;
+    ports[slot] = s[b + 2];
+    if (!A.sent.push(slot)) { A.pool.free(slot); A.drops++; }
+  }
+  return to;
+}
+
+return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: false, batchIngress, batchEgress };

@@ -199,4 +199,222 @@ function deparseLen(s, b) {
   return t;
 }
 
-return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: false };
+function batchIngress(A, pkts, from, to) {
+  const s = A.state, phv = A.phv, p = A.buf, pv = A.view, starts = A.start, lengths = A.length, ports = A.port;
+  let d = Z, o = 0, np = 0;
+  for (let bi = from, b = A.base; bi < to; bi++, b += phv) {
+    const slot = pkts[bi], start = starts[slot], len = lengths[slot];
+    s[b + 30] = ports[slot];
+    s[b + 34] = len;
+    A.loops[slot] = 0;
+    { // parser StudyParser
+      const end = start + len;
+      let off = start, st = 0, err = 0, steps = 0;
+      parse: {
+        s0: { // state start (study-forward.p4:61)
+          // study-forward.p4:62
+          {
+            if (off + 14 > end) { err = 1; break parse; }
+            s[b + 5] = pv.getUint16(off + 12);
+            s[b + 0] = 1;
+            s[b + 56] = off - start + 1; // where it was extracted (+1)
+            off += 14;
+          }
+          // study-forward.p4:63
+          {
+            const k0_0 = s[b + 5];
+            if (k0_0 === 0x800) { st = 1; break s0; }
+            break parse;
+          }
+        }
+        s1: { // state parse_ipv4 (study-forward.p4:68)
+          if (st !== 1) break s1;
+          // study-forward.p4:69
+          {
+            if (off + 20 > end) { err = 1; break parse; }
+            s[b + 15] = p[off + 9];
+            s[b + 6] = 1;
+            s[b + 57] = off - start + 1; // where it was extracted (+1)
+            off += 20;
+          }
+          // study-forward.p4:70
+          {
+            const k0_0 = s[b + 15];
+            if (k0_0 === 17) { st = 2; break s1; }
+            break parse;
+          }
+        }
+        s2: { // state parse_udp (study-forward.p4:75)
+          if (st !== 2) break s2;
+          // study-forward.p4:76
+          {
+            if (off + 8 > end) { err = 1; break parse; }
+            s[b + 20] = pv.getUint16(off);
+            s[b + 21] = pv.getUint16(off + 2);
+            s[b + 22] = pv.getUint16(off + 4);
+            s[b + 23] = pv.getUint16(off + 6);
+            s[b + 19] = 1;
+            off += 8;
+          }
+          st = 3; break s2;
+        }
+        s3: { // state parse_study (study-forward.p4:79)
+          if (st !== 3) break s3;
+          // study-forward.p4:80
+          {
+            if (off + 16 > end) { err = 1; break parse; }
+            s[b + 25] = pv.getUint32(off);
+            s[b + 26] = pv.getUint32(off + 4);
+            s[b + 27] = pv.getUint32(off + 12);
+            s[b + 28] = pv.getUint32(off + 8);
+            s[b + 24] = 1;
+            off += 16;
+          }
+          break parse;
+        }
+      }
+      s[b + 46] = err;
+      s[b + 53] = off - start;
+    }
+    ingress: {
+      // study-forward.p4:104
+      // apply table StudyIngress.forward
+      t0k[0] = s[b + 30];
+      t0.lookup();
+      d = t0.data; o = t0.dataOffset;
+      switch (t0.actionId) {
+        case 0: { // action StudyIngress.set_egress
+          // study-forward.p4:92
+          s[b + 31] = d[o + 0];
+          break;
+        }
+        case 1: { // action StudyIngress.drop
+          // study-forward.p4:95
+          s[b + 31] = 0x1ff;
+          // study-forward.p4:95
+          s[b + 43] = 0;
+          break;
+        }
+      }
+      // study-forward.p4:105
+      if (s[b + 24]) {
+        // study-forward.p4:106
+        s[b + 29] = ((s[b + 26] ^ 0x5a5aa5a5) >>> 0);
+        // study-forward.p4:107
+        s[b + 29] = ((s[b + 29] + 1) >>> 0);
+        // study-forward.p4:108
+        s[b + 26] = ((s[b + 29] ^ 0x5a5aa5a5) >>> 0);
+        // study-forward.p4:109
+        s[b + 23] = 0;
+      }
+    }
+    // traffic manager: clone, resubmit and multicast take the general path
+    if (s[b + 49] !== 0 || s[b + 50] !== 0 || s[b + 43] !== 0) { A.pending = np; return bi; }
+    const spec = s[b + 31];
+    if (spec === 511) { A.pool.free(slot); continue; }
+    s[b + 32] = spec;
+    A.pendSlot[np] = slot; A.pendBase[np++] = b;
+  }
+  A.pending = np;
+  return to;
+}
+
+function batchEgress(A, from, to) {
+  const s = A.state, p = A.buf, pv = A.view, out = p, ov = pv, inPlace = true, starts = A.start, lengths = A.length, ports = A.port, slotSize = A.slotSize;
+  let d = Z, o = 0;
+  for (let j = from; j < to; j++) {
+    const slot = A.pendSlot[j], b = A.pendBase[j];
+    s[b + 31] = 0; s[b + 49] = 0; s[b + 51] = 0;
+    // deparser StudyDeparser: the emitted headers replace the parsed ones in front of the payload
+    const parsed = s[b + 53], pstart = starts[slot];
+    let hl = -1;
+    known: {
+      let t = 0;
+      const end = s[b + 53] + 1;
+      if (s[b + 24] !== 0) { t += 16; }
+      if (s[b + 19] !== 0) { t += 8; }
+      if (s[b + 6] !== 0) { t += 20; const q = s[b + 57]; if (q !== 0 && q + t !== end) break known; }
+      if (s[b + 0] !== 0) { t += 14; const q = s[b + 56]; if (q !== 0 && q + t !== end) break known; }
+      hl = t;
+    }
+    if (hl >= 0) {
+      const at = pstart + parsed - hl;
+      if (at < slot * slotSize || lengths[slot] < parsed - hl) { A.pool.free(slot); A.drops++; continue; }
+      starts[slot] = at; lengths[slot] -= parsed - hl;
+      let n = at;
+      // study-forward.p4:125
+      {
+        if (s[b + 0]) {
+          const q = s[b + 56];
+          if (q !== 0) { if (!inPlace || q + pstart !== n + 1) for (let i = 0; i < 14; i++) out[n + i] = p[pstart + q - 1 + i]; }
+          else {
+            ov.setUint32(n + 2, s[b + 1]);
+            ov.setUint16(n, s[b + 2]);
+            ov.setUint32(n + 8, s[b + 3]);
+            ov.setUint16(n + 6, s[b + 4]);
+            ov.setUint16(n + 12, s[b + 5]);
+          }
+          n += 14;
+        }
+      }
+      // study-forward.p4:126
+      {
+        if (s[b + 6]) {
+          const q = s[b + 57];
+          if (q !== 0) { if (!inPlace || q + pstart !== n + 1) for (let i = 0; i < 20; i++) out[n + i] = p[pstart + q - 1 + i]; }
+          else {
+            out[n] = (s[b + 7] << 4) & 240;
+            out[n] |= s[b + 8] & 15;
+            out[n + 1] = s[b + 9];
+            ov.setUint16(n + 2, s[b + 10]);
+            ov.setUint16(n + 4, s[b + 11]);
+            out[n + 6] = (s[b + 12] << 5) & 224;
+            out[n + 6] |= (s[b + 13] >>> 8) & 31;
+            out[n + 7] = s[b + 13];
+            out[n + 8] = s[b + 14];
+            out[n + 9] = s[b + 15];
+            ov.setUint16(n + 10, s[b + 16]);
+            ov.setUint32(n + 12, s[b + 17]);
+            ov.setUint32(n + 16, s[b + 18]);
+          }
+          n += 20;
+        }
+      }
+      // study-forward.p4:127
+      {
+        if (s[b + 19]) {
+          ov.setUint16(n, s[b + 20]);
+          ov.setUint16(n + 2, s[b + 21]);
+          ov.setUint16(n + 4, s[b + 22]);
+          ov.setUint16(n + 6, s[b + 23]);
+          n += 8;
+        }
+      }
+      // study-forward.p4:128
+      {
+        if (s[b + 24]) {
+          ov.setUint32(n, s[b + 25]);
+          ov.setUint32(n + 4, s[b + 26]);
+          ov.setUint32(n + 12, s[b + 27]);
+          ov.setUint32(n + 8, s[b + 28]);
+          n += 16;
+        }
+      }
+    } else {
+      const sc = A.scratch;
+      hl = deparse(s, b, sc, 0, p, pstart);
+      const at = pstart + parsed - hl;
+      if (at < slot * slotSize || lengths[slot] < parsed - hl) { A.pool.free(slot); A.drops++; continue; }
+      starts[slot] = at; lengths[slot] -= parsed - hl;
+      for (let i = 0; i < hl; i++) p[at + i] = sc[i];
+    }
+    s[b + 53] = hl;
+    const tr = s[b + 52];
+    if (tr !== 0 && (tr & 0x7fffffff) < lengths[slot]) lengths[slot] = tr & 0x7fffffff;
+    ports[slot] = s[b + 32];
+    if (!A.sent.push(slot)) { A.pool.free(slot); A.drops++; }
+  }
+  return to;
+}
+
+return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: false, batchIngress, batchEgress };

@@ -7,7 +7,7 @@
 // Generated code allocates nothing per packet. With `trace`, it also reports to E.trace*.
 import type { Dyn, Expr, HeaderLayout, HeaderRef, IrProgram, Keyset, ListItem, Loc, ParserState, Stmt, Ty } from '../ir/ir.js';
 import { Writer } from './writer.js';
-import { inPlaceHeaders } from './deparse-plan.js';
+import { inPlaceHeaders, simpleDeparser } from './deparse-plan.js';
 
 export interface GenOptions {
   readonly trace: boolean;
@@ -48,6 +48,8 @@ class Gen {
   /** Inside the parser (enables lookahead/packet access and parse-loop exits). */
   inParser = false;
   inDeparser = false;
+  /** A control inlined into a fused batch function (batch()): `exit` leaves this labelled block instead of returning. */
+  exitLabel: string | null = null;
   /** The parser is generated as straight-line blocks (no loop among its states); curState: the block being generated. */
   dag = false;
   curState = 0;
@@ -108,8 +110,11 @@ class Gen {
     w.close();
     w.line();
     this.deparseLen();
+    // The fused batch functions run only in the untraced variant (the traced one stays per block).
+    const fused = !this.opts.trace;
+    if (fused) this.batch();
     w.line();
-    w.line(`return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: ${this.usesPayload} };`);
+    w.line(`return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: ${this.usesPayload}${fused ? ', batchIngress, batchEgress' : ''} };`);
     return { text: w.toString(), phvWords: this.scratchBase + this.scratchMax };
   }
 
@@ -119,30 +124,140 @@ class Gen {
    */
   deparseLen(): void {
     const w = this.w;
-    const body = this.ir.deparser.body;
     w.open(`function deparseLen(s, b) {`);
-    if (!body.every((st) => st.k === 'emit' && st.header.dyn === null && st.header.h.fields.every((f) => f.varbitLength === null))) {
-      w.line('return -1;');
-    } else {
-      // From the last header back: t is what follows a header's first byte. A header left in place
-      // must land where it was extracted (1 + offset q); otherwise deparse must not write in place.
-      w.line(`let t = 0;`);
-      if (this.inPlace.size > 0) w.line(`const end = s[b + ${this.ir.sm.parsed_bytes}] + 1;`);
-      for (let i = body.length - 1; i >= 0; i--) {
-        const st = body[i];
-        if (st.k !== 'emit') continue;
-        const h = st.header.h;
-        const src = this.inPlace.get(h.validOffset);
-        const check = src === undefined ? '' : ` const q = s[b + ${src}]; if (q !== 0 && q + t !== end) return -1;`;
-        w.line(`if (s[b + ${h.validOffset}] !== 0) { t += ${h.width >>> 3};${check} }`);
-      }
-      w.line(`return t;`);
-    }
+    if (!simpleDeparser(this.ir)) w.line('return -1;');
+    else this.deparseLenBody('return -1;', 'return t;');
     w.close();
+  }
+
+  /** deparseLen()'s statements for a simple deparser: `fail` when it cannot write in place, `done` with the length in t. */
+  deparseLenBody(fail: string, done: string): void {
+    const w = this.w;
+    const body = this.ir.deparser.body;
+    // From the last header back: t is what follows a header's first byte. A header left in place
+    // must land where it was extracted (1 + offset q); otherwise deparse must not write in place.
+    w.line(`let t = 0;`);
+    if (this.inPlace.size > 0) w.line(`const end = s[b + ${this.ir.sm.parsed_bytes}] + 1;`);
+    for (let i = body.length - 1; i >= 0; i--) {
+      const st = body[i];
+      if (st.k !== 'emit') continue;
+      const h = st.header.h;
+      const src = this.inPlace.get(h.validOffset);
+      const check = src === undefined ? '' : ` const q = s[b + ${src}]; if (q !== 0 && q + t !== end) ${fail}`;
+      w.line(`if (s[b + ${h.validOffset}] !== 0) { t += ${h.width >>> 3};${check} }`);
+    }
+    w.line(done);
   }
 
   src(line: number): string {
     return this.ir.sources[line] ?? '';
+  }
+
+  // ------------------------------------------------------------------------- fused batch path
+
+  /**
+   * batchIngress(A, pkts, from, to) and batchEgress(A, from, to): the two loops of the
+   * architecture's direct batch path (v1model.ts, V1Model.batchDirect and BatchIo) with the blocks
+   * inlined and the standard_metadata offsets as constants, so the common unicast packet costs no
+   * call. batchIngress runs parser, verifyChecksum and ingress of pkts[from, to) (states in the
+   * batch area, zeroed by the caller), drops packets sent to port 511, queues the others for
+   * egress in A.pendSlot / A.pendBase (count in A.pending) and returns `to`, or, at the first
+   * packet the traffic manager must clone, resubmit or multicast, that packet's index.
+   * batchEgress runs egress, computeChecksum and the deparser of pending packets [from, to), in
+   * place, and sends them; it returns `to`, or the index of the first packet that must E2E-clone,
+   * drop or recirculate (after its egress block ran: the caller finishes it on the general path).
+   */
+  batch(): void {
+    const w = this.w;
+    const sm = this.ir.sm;
+    const ctl = (label: string, body: Stmt[]): void => {
+      if (body.length === 0) return;
+      this.exitLabel = label;
+      w.open(`${label}: {`);
+      this.stmts(body);
+      w.close();
+      this.exitLabel = null;
+    };
+    const payload = (slot: string): void => {
+      if (this.usesPayload) w.line(`E.pay = p; E.payStart = starts[${slot}] + s[b + ${sm.parsed_bytes}]; E.payEnd = starts[${slot}] + lengths[${slot}];`);
+    };
+    w.line();
+    w.open(`function batchIngress(A, pkts, from, to) {`);
+    w.line(`const s = A.state, phv = A.phv, p = A.buf, pv = A.view, starts = A.start, lengths = A.length, ports = A.port;`);
+    w.line(`let d = Z, o = 0, np = 0;`);
+    w.open(`for (let bi = from, b = A.base; bi < to; bi++, b += phv) {`);
+    w.line(`const slot = pkts[bi], start = starts[slot], len = lengths[slot];`);
+    w.line(`s[b + ${sm.ingress_port}] = ports[slot];`);
+    w.line(`s[b + ${sm.packet_length}] = len;`);
+    w.line(`A.loops[slot] = 0;`);
+    w.open(`{ // parser ${this.ir.parser.name}`);
+    this.parserBody();
+    w.close();
+    payload('slot');
+    ctl('verifyChecksum', this.ir.verifyChecksum.body);
+    ctl('ingress', this.ir.ingress.body);
+    w.line(`// traffic manager: clone, resubmit and multicast take the general path`);
+    w.line(`if (s[b + ${sm.clone_list}] !== 0 || s[b + ${sm.resubmit}] !== 0 || s[b + ${sm.mcast_grp}] !== 0) { A.pending = np; return bi; }`);
+    w.line(`const spec = s[b + ${sm.egress_spec}];`);
+    w.line(`if (spec === 511) { A.pool.free(slot); continue; }`);
+    w.line(`s[b + ${sm.egress_port}] = spec;`);
+    w.line(`A.pendSlot[np] = slot; A.pendBase[np++] = b;`);
+    w.close();
+    w.line(`A.pending = np;`);
+    w.line(`return to;`);
+    w.close();
+    w.line();
+    // A recirculation asked for after egress (computeChecksum, deparser) is seen only after
+    // deparsing: then the architecture runs egress per packet (no fused egress).
+    const late = (list: readonly Stmt[]): boolean => writesWord(list, sm.recirculate);
+    if (late(this.ir.computeChecksum.body) || late(this.ir.deparser.body)) {
+      w.line(`const batchEgress = undefined;`);
+      return;
+    }
+    w.open(`function batchEgress(A, from, to) {`);
+    w.line(`const s = A.state, p = A.buf, pv = A.view, out = p, ov = pv, inPlace = true, starts = A.start, lengths = A.length, ports = A.port, slotSize = A.slotSize;`);
+    w.line(`let d = Z, o = 0;`);
+    w.open(`for (let j = from; j < to; j++) {`);
+    w.line(`const slot = A.pendSlot[j], b = A.pendBase[j];`);
+    w.line(`s[b + ${sm.egress_spec}] = 0; s[b + ${sm.clone_list}] = 0; s[b + ${sm.recirculate}] = 0;`);
+    ctl('egress', this.ir.egress.body);
+    if (this.ir.egress.body.length > 0) w.line(`if (s[b + ${sm.clone_list}] !== 0 || s[b + ${sm.egress_spec}] === 511 || s[b + ${sm.recirculate}] !== 0) return j;`);
+    payload('slot');
+    ctl('computeChecksum', this.ir.computeChecksum.body);
+    w.line(`// deparser ${this.ir.deparser.name}: the emitted headers replace the parsed ones in front of the payload`);
+    w.line(`const parsed = s[b + ${sm.parsed_bytes}], pstart = starts[slot];`);
+    w.line(`let hl = -1;`);
+    if (simpleDeparser(this.ir)) {
+      w.open(`known: {`);
+      this.deparseLenBody('break known;', 'hl = t;');
+      w.close();
+    }
+    w.open(`if (hl >= 0) {`);
+    w.line(`const at = pstart + parsed - hl;`);
+    w.line(`if (at < slot * slotSize || lengths[slot] < parsed - hl) { A.pool.free(slot); A.drops++; continue; }`);
+    w.line(`starts[slot] = at; lengths[slot] -= parsed - hl;`);
+    if (simpleDeparser(this.ir)) {
+      w.line(`let n = at;`);
+      this.inDeparser = true;
+      this.stmts(this.ir.deparser.body);
+      this.inDeparser = false;
+    }
+    w.mid(`} else {`);
+    w.line(`const sc = A.scratch;`);
+    w.line(`hl = deparse(s, b, sc, 0, p, pstart);`);
+    w.line(`const at = pstart + parsed - hl;`);
+    w.line(`if (at < slot * slotSize || lengths[slot] < parsed - hl) { A.pool.free(slot); A.drops++; continue; }`);
+    w.line(`starts[slot] = at; lengths[slot] -= parsed - hl;`);
+    w.line(`for (let i = 0; i < hl; i++) p[at + i] = sc[i];`);
+    w.close();
+    w.line(`s[b + ${sm.parsed_bytes}] = hl;`);
+    w.line(`const tr = s[b + ${sm.truncate}];`);
+    w.line(`if (tr !== 0 && (tr & 0x7fffffff) < lengths[slot]) lengths[slot] = tr & 0x7fffffff;`);
+    w.line(`ports[slot] = s[b + ${sm.egress_port}];`);
+    w.line(`if (!A.sent.push(slot)) { A.pool.free(slot); A.drops++; }`);
+    w.close();
+    w.line(`return to;`);
+    w.close();
   }
 
   // ------------------------------------------------------------------------- scratch words
@@ -461,6 +576,9 @@ class Gen {
   stmt(s: Stmt): void {
     this.resetScratch();
     const w = this.w;
+    // A lookahead past the end of the packet is PacketTooShort wherever it appears in a parser
+    // statement, not only in select keys: without the check it would read a previous packet's bytes.
+    if (this.inParser) this.lookaheadCheck(ownExprs(s));
     switch (s.k) {
       case 'assign': {
         w.line(`// ${this.src(s.line)}`);
@@ -498,7 +616,8 @@ class Gen {
         return;
       }
       case 'exit':
-        if (this.inDeparser) w.line('return n - at;');
+        if (this.exitLabel !== null) w.line(`break ${this.exitLabel};`);
+        else if (this.inDeparser) w.line('return n - at;');
         else if (this.inParser) w.line('break parse;');
         else w.line('return;');
         return;
@@ -649,10 +768,12 @@ class Gen {
       const e = this.prep(it.e);
       const W = e.ty.width;
       const guard = it.valid ? `if (${this.word(it.valid, 0)}) ` : '';
-      if (W <= 32) this.w.line(`${guard}E.fl(${e.ty.bool ? `+${this.ex(e)}` : this.ex(e)}, ${W});`);
+      // A varbit contributes only its current length (the value is kept right-aligned).
+      const bits = it.varbitLength ? this.word(it.varbitLength, 0) : `${W}`;
+      if (W <= 32) this.w.line(`${guard}E.fl(${e.ty.bool ? `+${this.ex(e)}` : this.ex(e)}, ${bits});`);
       else {
         const m = this.toMem(e);
-        this.w.line(`${guard}E.flw(s, ${this.memOf(m)}, ${W});`);
+        this.w.line(`${guard}E.flw(s, ${this.memOf(m)}, ${bits});`);
       }
     }
   }
@@ -759,13 +880,24 @@ class Gen {
 
   parser(): void {
     const w = this.w;
+    w.line(`let pb = null, pv = null; // the packet buffer parse() last saw, and a DataView of it`);
+    w.open(`function parse(s, b, p, start, len) {`);
+    w.line(`if (p !== pb) { pb = p; pv = new DataView(p.buffer, p.byteOffset, p.byteLength); }`);
+    this.parserBody();
+    w.line(`return off - start;`);
+    w.close();
+  }
+
+  /**
+   * The parser's statements, with s, b, p (the packet's buffer), pv (a DataView of it), start and
+   * len in scope; leaves `off` and `err` set and the parser's results in the state.
+   */
+  parserBody(): void {
+    const w = this.w;
     const states = this.ir.parser.states;
     const index = new Map<string, number>();
     states.forEach((s, i) => index.set(s.name, i));
     this.inParser = true;
-    w.line(`let pb = null, pv = null; // the packet buffer parse() last saw, and a DataView of it`);
-    w.open(`function parse(s, b, p, start, len) {`);
-    w.line(`if (p !== pb) { pb = p; pv = new DataView(p.buffer, p.byteOffset, p.byteLength); }`);
     w.line(`const end = start + len;`);
     w.line(`let off = start, st = 0, err = 0, steps = 0;`);
     const order = this.stateOrder(index);
@@ -806,8 +938,6 @@ class Gen {
     w.line(`s[b + ${this.ir.sm.parser_error}] = err;`);
     w.line(`s[b + ${this.ir.sm.parsed_bytes}] = off - start;`);
     if (this.opts.trace) w.line(`E.trace('parser done: error ' + err + ', ' + (off - start) + ' bytes');`);
-    w.line(`return off - start;`);
-    w.close();
     this.inParser = false;
   }
 
@@ -1094,4 +1224,40 @@ class Gen {
   }
 }
 
+/** True when some statement of `list` may write state word `word` (plain stores, extern results, table results). */
+function writesWord(list: readonly Stmt[], word: number): boolean {
+  const hit = (l: Loc | null): boolean => {
+    if (l === null || l.space !== 'phv') return false;
+    const n = wordsOf(l.ty.width);
+    const hi = l.dyn === null ? l.offset + n : l.offset + (l.dyn.count - 1) * l.dyn.stride + n;
+    return l.offset <= word && word < hi;
+  };
+  return list.some((s) => {
+    switch (s.k) {
+      case 'assign': return hit(s.dst);
+      case 'if': return writesWord(s.then, word) || writesWord(s.else, word);
+      case 'block': return writesWord(s.body, word);
+      case 'loop': return writesWord(s.body, word) || writesWord(s.update, word);
+      case 'switch': return s.cases.some((c) => writesWord(c.body, word));
+      case 'table': return hit(s.hit) || hit(s.run) || s.actions.some((a) => writesWord(a.body, word));
+      case 'extern': return hit(s.out);
+      case 'stackShift': return s.first.start <= word && word < s.first.start + s.count * s.stride;
+      default: return false;
+    }
+  });
+}
+
 export type { Dyn, HeaderLayout };
+
+/** The expressions a statement evaluates itself (not those of nested statements). */
+function ownExprs(s: Stmt): readonly Expr[] {
+  switch (s.k) {
+    case 'assign': return [s.src];
+    case 'if': return [s.c];
+    case 'extract': return s.varbitBits === null ? [] : [s.varbitBits];
+    case 'advance': return [s.bits];
+    case 'verify': return [s.c];
+    case 'extern': return s.args;
+    default: return [];
+  }
+}

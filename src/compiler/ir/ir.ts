@@ -94,7 +94,14 @@ export interface HeaderRef {
 }
 
 /** One element of a field list given to hash / checksum / digest (in order). */
-export type ListItem = { readonly e: Expr; readonly valid?: Loc | null } | { readonly header: HeaderRef };
+/**
+ * One entry of a field list (hash, checksum, digest, log_msg). `valid`: the header validity word when the
+ * item is a field of a header (left out when invalid); `varbitLength`: for a varbit field, the word with its
+ * current length in bits (it is serialised at that length, not at its maximum).
+ */
+export type ListItem =
+  | { readonly e: Expr; readonly valid?: Loc | null; readonly varbitLength?: Loc | null }
+  | { readonly header: HeaderRef };
 
 export type Stmt =
   | { readonly k: 'assign'; readonly dst: Loc; readonly src: Expr; readonly line: number }

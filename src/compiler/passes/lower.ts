@@ -1038,6 +1038,8 @@ class Lowerer {
       if (sym === undefined) return null;
       const b = cx.env.get(sym.node);
       if (b !== undefined) return b;
+      // A top-level instance is one object, shared by every block that names it (BMv2 too).
+      if (this.in.program.declarations.includes(sym.node as ast.Declaration)) return this.topInstance(sym);
       return this.instanceBinding(sym.node, cx.env, `${cx.prefix}.${sym.name}`) ?? this.topInstance(sym);
     }
     return null;
@@ -1233,7 +1235,12 @@ class Lowerer {
           this.emit({ k: 'advance', bits: this.expr(args[0].value, cx), line });
           return;
         }
-        if (name === 'lookahead' || name === 'length') return;
+        if (name === 'lookahead') {
+          // Result unused, but a lookahead past the end still fails with PacketTooShort.
+          this.lookaheadInto(this.tempRef(this.typeOf(call), '$look'), line);
+          return;
+        }
+        if (name === 'length') return;
         break;
       case 'packet_out':
         if (name === 'emit') {
@@ -1303,14 +1310,25 @@ class Lowerer {
     if (e.kind === 'StructExpression') return e.fields.flatMap((x) => this.list(x.value, cx));
     const r = this.ref(e, cx);
     const out: ListItem[] = [];
+    // A varbit field named directly: still left out when its header is invalid.
+    let top: Loc | null = null;
+    if (r.s.k === 'varbit' && e.kind === 'MemberExpression') {
+      const ot = this.c.types.get(e.object);
+      if (ot !== undefined && ot.kind === 'header') {
+        const h = this.ref(e.object, cx);
+        if (h.s.k === 'header') top = validLoc(h.s.h, h.dyn);
+      }
+    }
     const walk = (s: Store, valid: Loc | null): void => {
       if (s.k === 'scalar') out.push({ e: readOf({ ...s.loc, dyn: r.dyn }), valid });
       else if (s.k === 'header') for (const f of s.fields.values()) walk(f, validLoc(s.h, r.dyn));
       else if (s.k === 'struct' || s.k === 'union') for (const f of s.fields.values()) walk(f, valid);
-      else if (s.k === 'varbit') out.push({ e: readOf({ ...s.loc, dyn: r.dyn }), valid });
-      else if (s.k === 'stack') for (let i = 0; i < s.count; i++) walk(shiftStore(s.elem, i * s.stride, `${s.name}[${i}]`), valid);
+      else if (s.k === 'varbit') {
+        const varbitLength: Loc = { space: 'phv', offset: s.lenOffset, ty: u32, dyn: r.dyn, name: `${s.loc.name}.$length` };
+        out.push({ e: readOf({ ...s.loc, dyn: r.dyn }), valid, varbitLength });
+      } else if (s.k === 'stack') for (let i = 0; i < s.count; i++) walk(shiftStore(s.elem, i * s.stride, `${s.name}[${i}]`), valid);
     };
-    walk(r.s, null);
+    walk(r.s, top);
     return out;
   }
 
@@ -1509,7 +1527,9 @@ class Lowerer {
       const directCounter = this.tableExtern(values.get('counters'), cx, `${name}_counter`, name);
       const directMeter = this.tableExtern(values.get('meters'), cx, `${name}_meter`, name);
       id = this.tables.length;
-      const entries = entriesProp === null ? [] : this.entries(entriesProp, keyInfos, actionIds, cx);
+      const pd = values.get('priority_delta');
+      const priorityDelta = pd === undefined ? 1 : Number(this.numeric(this.c.constants.get(pd.value) ?? 1n));
+      const entries = entriesProp === null ? [] : this.entries(entriesProp, keyInfos, actionIds, cx, largestPriorityWins, priorityDelta);
       const info: TableInfo = {
         id, name, keys: keyInfos, actionIds, defaultActionId, defaultArgs,
         defaultConst: defaultProp?.isConst ?? false, size, constEntries: entriesProp?.isConst ?? false,
@@ -1565,11 +1585,45 @@ class Lowerer {
     for (const s of post) this.emit(s);
   }
 
-  entries(p: Extract<ast.TableProperty, { kind: 'EntriesProperty' }>, keys: readonly KeyFieldInfo[], actionIds: readonly number[], cx: Cx): EntryInfo[] {
+  // P4_16 spec, "Entries" (table property `entries`): the priority of each entry, from `priority =`,
+  // the table's largest_priority_wins and priority_delta. The legacy `@priority(N)` entry annotation
+  // follows p4c's BMv2 back end instead: N, else the entry's 1-based position, and the smallest wins.
+  entryPriorities(p: Extract<ast.TableProperty, { kind: 'EntriesProperty' }>, largestWins: boolean, delta: number): number[] {
+    const n = p.entries.length;
+    const legacy = p.entries.map((e) => {
+      const a = e.annotations.find((x) => x.name.name === 'priority');
+      if (a === undefined) return null;
+      const text = a.body.kind === 'unstructured' ? a.body.text
+        : a.body.kind === 'expressions' && a.body.items[0]?.kind === 'IntegerLiteral' ? String((a.body.items[0] as ast.IntegerLiteral).value) : '';
+      const m = /^\s*(\d+)\s*$/.exec(text);
+      return m === null ? null : Number(m[1]);
+    });
+    if (p.entries.every((e) => e.priority === null) && legacy.some((v) => v !== null)) {
+      // BMv2 numbers: smaller wins. Turn them around when the table uses the largest-wins convention.
+      const bm = legacy.map((v, j) => v ?? j + 1);
+      const top = Math.max(...bm) + 1;
+      return largestWins ? bm.map((v) => top - v) : bm;
+    }
+    const prio: number[] = new Array<number>(n).fill(0);
+    if (p.entries.every((e) => e.priority === null)) {
+      let q = 1;
+      if (largestWins) for (let j = n - 1; j >= 0; j--) { prio[j] = q; q += delta; }
+      else for (let j = 0; j < n; j++) { prio[j] = q; q += delta; }
+      return prio;
+    }
+    let q = 0;
+    p.entries.forEach((e, j) => {
+      if (e.priority !== null) q = Number(this.constValue(e.priority));
+      else q = largestWins ? q - delta : q + delta;
+      prio[j] = q;
+    });
+    return prio;
+  }
+
+  entries(p: Extract<ast.TableProperty, { kind: 'EntriesProperty' }>, keys: readonly KeyFieldInfo[], actionIds: readonly number[], cx: Cx, largestWins = true, delta = 1): EntryInfo[] {
     void cx;
     const out: EntryInfo[] = [];
-    const n = p.entries.length;
-    let nextPriority = -1;
+    const priorities = this.entryPriorities(p, largestWins, delta);
     p.entries.forEach((e, idx) => {
       const kms: KeyMatch[] = [];
       const ks = e.keys.length === 1 && keys.length > 1 ? keys.map(() => e.keys[0]) : e.keys;
@@ -1590,11 +1644,7 @@ class Lowerer {
         const w = this.actions[aid].params[i]?.width ?? 0;
         return BigInt.asUintN(Math.max(w, 1), this.numeric(this.c.constants.get(a.value) ?? 0n));
       });
-      let priority: number;
-      if (e.priority !== null) priority = Number(this.constValue(e.priority));
-      else if (nextPriority >= 0) priority = nextPriority;
-      else priority = n - idx;
-      nextPriority = -1;
+      const priority = priorities[idx];
       out.push({ keys: kms, priority, actionId: aid, args: vals });
     });
     return out;

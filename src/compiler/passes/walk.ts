@@ -44,7 +44,7 @@ function rewriteStmt(s: Stmt, r: Rewriter): Stmt[] {
     case 'extract': n = { ...s, varbitBits: s.varbitBits === null ? null : x(s.varbitBits) }; break;
     case 'advance': n = { ...s, bits: x(s.bits) }; break;
     case 'verify': n = { ...s, c: x(s.c) }; break;
-    case 'extern': n = { ...s, args: s.args.map(x), list: s.list === null ? null : s.list.map((i) => ('e' in i ? { e: x(i.e) } : i)) }; break;
+    case 'extern': n = { ...s, args: s.args.map(x), list: s.list === null ? null : s.list.map((i) => ('e' in i ? { ...i, e: x(i.e) } : i)) }; break;
     default: n = s;
   }
   return r.stmt ? r.stmt(n) : [n];

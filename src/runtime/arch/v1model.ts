@@ -36,6 +36,13 @@ export interface Blocks {
   readonly usesPayload?: boolean;
   /** Bytes deparse() will write for this state, or -1 when only running it tells (then it writes to scratch first). */
   deparseLen?(s: Uint32Array, b: number): number;
+  /**
+   * The direct batch path's two loops fused for the program (codegen/emit.ts, batch()): ingress of
+   * pkts[from, to) up to the traffic manager's unicast decision, and egress to sending of pending
+   * packets [from, to); each returns `to`, or the index of the packet that needs the general path.
+   */
+  batchIngress?(io: BatchIo, pkts: Int32Array, from: number, to: number): number;
+  batchEgress?(io: BatchIo, from: number, to: number): number;
 }
 
 /** What the architecture needs to know about the compiled program besides ProgramInfo. */
@@ -90,6 +97,7 @@ export class ArchEnv {
   }
 
   flw(s: Uint32Array, off: number, w: number): void {
+    if (w <= 0) return; // an empty varbit contributes nothing
     this.bit = writeWideBits(this.buf, this.bit, s, off, w);
     const n = wordsFor(w);
     for (let j = 0; j < n && this.nvals < 1024; j++) {
@@ -221,6 +229,46 @@ export interface V1ModelOptions {
 /** Most packets handled by one pass of the direct batch path (the size of the batch state area). */
 export const BATCH_MAX = 64;
 
+/**
+ * What the fused batch functions of generated code (Blocks.batchIngress / batchEgress) read and
+ * write: the state and its batch area, the pool's arrays, the packets waiting for egress (slot and
+ * state base; `pending` of them), the sent queue, a deparse scratch buffer, and the packets they
+ * dropped for lack of room (`drops`, added to V1Model.overflowDrops).
+ */
+export class BatchIo {
+  readonly state: Uint32Array;
+  readonly phv: number;
+  readonly base: number;
+  readonly pool: PacketPool;
+  readonly buf: Uint8Array;
+  readonly view: DataView;
+  readonly start: Int32Array;
+  readonly length: Int32Array;
+  readonly port: Int32Array;
+  readonly slotSize: number;
+  readonly loops: Int32Array;
+  readonly pendSlot = new Int32Array(BATCH_MAX);
+  readonly pendBase = new Int32Array(BATCH_MAX);
+  pending = 0;
+  readonly sent: Fifo;
+  readonly scratch = new Uint8Array(8192);
+  drops = 0;
+  constructor(state: Uint32Array, phv: number, base: number, pool: PacketPool, loops: Int32Array, sent: Fifo) {
+    this.state = state;
+    this.phv = phv;
+    this.base = base;
+    this.pool = pool;
+    this.buf = pool.buf;
+    this.view = new DataView(pool.buf.buffer, pool.buf.byteOffset, pool.buf.byteLength);
+    this.start = pool.start;
+    this.length = pool.length;
+    this.port = pool.port;
+    this.slotSize = pool.slotSize;
+    this.loops = loops;
+    this.sent = sent;
+  }
+}
+
 /** The pipeline of one switch. */
 export class V1Model {
   readonly program: ArchProgram;
@@ -245,9 +293,11 @@ export class V1Model {
   private readonly copyPorts: Int32Array;
   private readonly copyRids: Int32Array;
   private readonly sm: StandardSlots;
-  /** Packets of the current direct batch that passed ingress and wait for egress: slot and state base. */
-  private readonly pendSlot = new Int32Array(BATCH_MAX);
-  private readonly pendBase = new Int32Array(BATCH_MAX);
+  /** Packets of the current direct batch that passed ingress and wait for egress: slot and state base (the io's arrays). */
+  private readonly pendSlot: Int32Array;
+  private readonly pendBase: Int32Array;
+  /** What the fused batch functions of the generated code work on. */
+  private readonly io: BatchIo;
   /** Packets dropped for lack of pool slots or queue room. */
   overflowDrops = 0;
   /** Resubmits and recirculations per packet chain are bounded so a looping program terminates. */
@@ -271,6 +321,9 @@ export class V1Model {
     this.copyRids = new Int32Array(4096);
     this.loops = new Int32Array(slots);
     this.sm = program.sm;
+    this.io = new BatchIo(this.state, this.phv, this.batchBase, this.pool, this.loops, this.sent);
+    this.pendSlot = this.io.pendSlot;
+    this.pendBase = this.io.pendBase;
   }
 
   /** Queues a new packet from `port`; false when the pool is full or the packet too large. */
@@ -323,35 +376,59 @@ export class V1Model {
     const sm = this.sm;
     const pool = this.pool;
     const base = this.batchBase;
+    const blocks = this.blocks;
     s.fill(0, base, base + (to - from) * phv);
     let k = 0;
-    for (let i = from; i < to; i++) {
-      const p = pkts[i];
-      const b = base + (i - from) * phv;
-      s[b + sm.ingress_port] = pool.port[p];
-      this.loops[p] = 0;
-      this.runIngress(p, b);
-      if (s[b + sm.clone_list] !== 0 || s[b + sm.resubmit] !== 0 || s[b + sm.mcast_grp] !== 0) {
-        for (let j = 0; j < k; j++) {
-          const q = this.pendSlot[j];
-          s.copyWithin(q * phv, this.pendBase[j], this.pendBase[j] + phv);
-          if (!this.egressQ.push(q)) { pool.free(q); this.overflowDrops++; }
+    let stop = to;
+    if (blocks.batchIngress !== undefined) {
+      stop = blocks.batchIngress(this.io, pkts, from, to);
+      k = this.io.pending;
+    } else {
+      for (let i = from; i < to; i++) {
+        const p = pkts[i];
+        const b = base + (i - from) * phv;
+        s[b + sm.ingress_port] = pool.port[p];
+        this.loops[p] = 0;
+        this.runIngress(p, b);
+        if (s[b + sm.clone_list] !== 0 || s[b + sm.resubmit] !== 0 || s[b + sm.mcast_grp] !== 0) {
+          stop = i;
+          break;
         }
-        for (let j = i + 1; j < to; j++) this.queueIngress(pkts[j]);
-        s.copyWithin(p * phv, b, b + phv);
-        this.trafficManager(p, p * phv);
-        return;
+        const spec = s[b + sm.egress_spec];
+        if (spec === DROP_PORT) {
+          pool.free(p);
+          continue;
+        }
+        s[b + sm.egress_port] = spec;
+        this.pendSlot[k] = p;
+        this.pendBase[k++] = b;
       }
-      const spec = s[b + sm.egress_spec];
-      if (spec === DROP_PORT) {
-        pool.free(p);
-        continue;
-      }
-      s[b + sm.egress_port] = spec;
-      this.pendSlot[k] = p;
-      this.pendBase[k++] = b;
     }
-    for (let j = 0; j < k; j++) this.egress(this.pendSlot[j], this.pendBase[j]);
+    if (stop < to) {
+      // Packet `stop` went through ingress and needs the traffic manager's general path.
+      for (let j = 0; j < k; j++) {
+        const q = this.pendSlot[j];
+        s.copyWithin(q * phv, this.pendBase[j], this.pendBase[j] + phv);
+        if (!this.egressQ.push(q)) { pool.free(q); this.overflowDrops++; }
+      }
+      for (let j = stop + 1; j < to; j++) this.queueIngress(pkts[j]);
+      const p = pkts[stop];
+      const b = base + (stop - from) * phv;
+      s.copyWithin(p * phv, b, b + phv);
+      this.trafficManager(p, p * phv);
+      return;
+    }
+    if (blocks.batchEgress === undefined) {
+      for (let j = 0; j < k; j++) this.egress(this.pendSlot[j], this.pendBase[j]);
+      return;
+    }
+    // The fused egress stops at a packet that must E2E-clone, drop or recirculate, after its egress block.
+    let j = 0;
+    while (j < k) {
+      j = blocks.batchEgress(this.io, j, k);
+      if (j < k) { this.finishEgress(this.pendSlot[j], this.pendBase[j]); j++; }
+    }
+    if (this.io.drops !== 0) { this.overflowDrops += this.io.drops; this.io.drops = 0; }
   }
 
   private startIngress(p: number, port: number, instance: number): void {
@@ -512,11 +589,19 @@ export class V1Model {
     const s = this.state;
     const sm = this.sm;
     const blocks = this.blocks;
-    const pool = this.pool;
     s[b + sm.egress_spec] = 0;
     s[b + sm.clone_list] = 0;
     s[b + sm.recirculate] = 0;
     blocks.egress(s, b);
+    this.finishEgress(p, b);
+  }
+
+  /** What follows the egress control: E2E clone, drop, checksum update, deparser, output or recirculation. */
+  private finishEgress(p: number, b: number): void {
+    const s = this.state;
+    const sm = this.sm;
+    const blocks = this.blocks;
+    const pool = this.pool;
     if (s[b + sm.clone_list] !== 0) this.cloneEgress(p, b);
     if (s[b + sm.egress_spec] === DROP_PORT) {
       pool.free(p);
