@@ -1,7 +1,8 @@
 // Runs every STF fixture of testdata/stf/ that has a program of the same name (NAME.p4 beside
 // NAME.stf) on the real switch; each must pass. The fixtures are regression tests for conformance
 // fixes (docs/conformance.md): e.g. equality.stf (==/!= on varbits, headers, stacks) and
-// unnamed-port.stf (ports the test does not name are not observed, as under p4c's runner).
+// unnamed-port.stf (ports the test does not name are not observed, as under p4c's runner),
+// entry-priority.stf, shared-extern.stf and lookahead-short.stf.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -15,7 +16,7 @@ const names = readdirSync(fixtures).filter((f) => f.endsWith('.stf')).map((f) =>
   .filter((n) => existsSync(join(fixtures, `${n}.p4`))).sort();
 
 test('the regression fixtures are there', () => {
-  for (const n of ['equality', 'unnamed-port']) assert.ok(names.includes(n), n);
+  for (const n of ['equality', 'unnamed-port', 'entry-priority', 'shared-extern', 'lookahead-short']) assert.ok(names.includes(n), n);
 });
 
 for (const name of names) {
