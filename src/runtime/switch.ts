@@ -15,6 +15,7 @@ import { CounterArray } from './externs/counters.js';
 import type { CounterKind } from './externs/counters.js';
 import { MeterArray } from './externs/meters.js';
 import { RegisterArray } from './externs/registers.js';
+import { ValueSet } from './externs/value-set.js';
 import type { Hasher } from './externs/hash.js';
 import { hashAlgorithmNames } from './externs/hash.js';
 import type { DigestMessage } from './externs/digest.js';
@@ -33,23 +34,7 @@ export interface SwitchOptions {
   poolSlots?: number;
 }
 
-/** A value_set instance: entries added by the control plane, matched by the parser. */
-export class ValueSet {
-  readonly size: number;
-  readonly values: number[] = [];
-  readonly masks: number[] = [];
-  constructor(size: number) { this.size = size; }
-  add(value: number, mask = 0xffffffff): CommandResult {
-    if (this.values.length >= this.size) return { ok: false, error: 'value set is full' };
-    this.values.push(value >>> 0);
-    this.masks.push(mask >>> 0);
-    return { ok: true, message: 'added' };
-  }
-  has(v: number): boolean {
-    for (let i = 0; i < this.values.length; i++) if (((v & this.masks[i]) >>> 0) === ((this.values[i] & this.masks[i]) >>> 0)) return true;
-    return false;
-  }
-}
+export { ValueSet };
 
 /** Instantiates generated code: the function body receives T, X, H, E and returns the blocks. */
 export function instantiate(js: string, filename: string, tables: readonly TableRuntime[], externs: readonly unknown[], env: ArchEnv): Blocks {
@@ -74,6 +59,7 @@ export class Switch {
     const counters = new Map<string, CounterArray>();
     const meters = new Map<string, MeterArray>();
     const registers = new Map<string, RegisterArray>();
+    const valueSets = new Map<string, ValueSet>();
     const externs: unknown[] = [];
     for (const x of info.externs) {
       if (x.kind === 'action_profile' || x.kind === 'action_selector') {
@@ -101,7 +87,7 @@ export class Switch {
         case 'meter': { const m = new MeterArray(x.size, x.type === 'bytes' ? 'bytes' : 'packets'); meters.set(x.name, m); externs[x.id] = m; break; }
         case 'direct_meter': { const m = new MeterArray(capacityOf(x.tables), x.type === 'bytes' ? 'bytes' : 'packets'); meters.set(x.name, m); externs[x.id] = m; break; }
         case 'register': { const r = new RegisterArray(x.size, x.width); registers.set(x.name, r); externs[x.id] = r; break; }
-        case 'value_set': externs[x.id] = new ValueSet(Math.max(1, x.size)); break;
+        case 'value_set': { const v = new ValueSet(x.size, x.width); valueSets.set(x.name, v); externs[x.id] = v; break; }
         default: if (externs[x.id] === undefined) externs[x.id] = null;
       }
     }
@@ -118,7 +104,7 @@ export class Switch {
     this.traced = compiled.tracedJs !== null ? instantiate(compiled.tracedJs, `${file}.traced.js`, tables, externs, env) : null;
     if (options.trace !== undefined) env.traceFn = options.trace;
     this.arch = new V1Model(program, this.traced ?? blocks, pre, mirroring, env, { poolSlots: options.poolSlots, seed: options.seed });
-    this.target = { info, tables, profiles, counters, meters, registers, pre, mirroring, hashes };
+    this.target = { info, tables, profiles, counters, meters, registers, pre, mirroring, hashes, valueSets };
   }
 
   command(line: string): CommandResult {

@@ -859,6 +859,11 @@ class Gen {
         w.close();
         return;
       }
+      case 'checksum16.get':
+        // v1model Checksum16.get: the csum16 algorithm (index 6 of the hash algorithms) over the list.
+        this.list(s.list ?? []);
+        out(`(E.csum(6, false) & 0xffff)`);
+        return;
       case 'assert': case 'assume':
         w.line(`if (!(${arg(0)})) E.assertFail(${JSON.stringify(this.src(s.line))});`);
         return;
@@ -1006,7 +1011,7 @@ class Gen {
     for (const c of t.cases) {
       const conds: string[] = [];
       c.keysets.forEach((ks, i) => {
-        const cond = this.keysetCond(ks, kv[i] ?? ['0'], keys[i]?.ty ?? { width: 32, signed: false, bool: false });
+        const cond = ks.k === 'valueSet' ? this.valueSetCond(ks, kv, keys, i) : this.keysetCond(ks, kv[i] ?? ['0'], keys[i]?.ty ?? { width: 32, signed: false, bool: false });
         if (cond !== null) conds.push(cond);
       });
       if (conds.length === 0) {
@@ -1018,6 +1023,32 @@ class Gen {
     }
     if (!hasDefault) w.line(`err = ${this.err('NoMatch', 2)}; break parse;`);
     w.close();
+  }
+
+  /**
+   * A value set matched against select keys i .. i + ks.keys - 1 (concatenated, first key most
+   * significant): up to 32 bits with `has(v)`, wider by filling the set's key words and `match()`.
+   */
+  valueSetCond(ks: Extract<Keyset, { k: 'valueSet' }>, kv: readonly string[][], keys: readonly Expr[], i: number): string {
+    const n = Math.max(1, ks.keys ?? 1);
+    const x = `x${ks.extern}`;
+    if (n === 1) {
+      const words = kv[i] ?? ['0'];
+      if (words.length === 1) return `${x}.has(${words[0]})`;
+      return `(${words.map((wd, j) => `${x}.key[${j}] = ${wd}`).join(', ')}, ${x}.match())`;
+    }
+    // The keys' locals, rebuilt as reads of a concatenation (they are plain values by now).
+    let cat: Expr | null = null;
+    for (let j = i; j < i + n && j < keys.length; j++) {
+      const k = keys[j];
+      cat = cat === null ? k : { k: 'concat', ty: { width: cat.ty.width + k.ty.width, signed: false, bool: false }, a: cat, b: k };
+    }
+    if (cat === null) return 'false';
+    const W = cat.ty.width;
+    if (W <= 32) return `${x}.has(${this.bits(cat, 0, W)})`;
+    const parts: string[] = [];
+    for (let j = 0; j < wordsOf(W); j++) parts.push(`${x}.key[${j}] = ${this.bits(cat, 32 * j, Math.min(32, W - 32 * j))}`);
+    return `(${parts.join(', ')}, ${x}.match())`;
   }
 
   keysetCond(ks: Keyset, words: string[], t: Ty): string | null {

@@ -145,7 +145,12 @@ export type Keyset =
   | { readonly k: 'mask'; readonly value: bigint; readonly mask: bigint }
   | { readonly k: 'range'; readonly lo: bigint; readonly hi: bigint }
   | { readonly k: 'default' }
-  | { readonly k: 'valueSet'; readonly extern: number };
+  /**
+   * A parser value set. `keys` (default 1): how many consecutive select keys it matches together,
+   * from this one on (a value set of a struct: the keys concatenated, the first most significant);
+   * the keysets of the other keys it covers are `default`.
+   */
+  | { readonly k: 'valueSet'; readonly extern: number; readonly keys?: number };
 
 export type Transition =
   | { readonly k: 'goto'; readonly state: string }

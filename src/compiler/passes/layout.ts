@@ -62,13 +62,17 @@ export class Allocator {
           const s = this.layout(f.type, `${name}.${f.name}`, record);
           if (s === null) continue;
           fields.set(f.name, s);
-          if (s.k === 'scalar') {
-            fl.push({ name: f.name, offset: s.loc.offset, ty: s.loc.ty, varbitLength: null });
-            width += s.loc.ty.width;
-          } else if (s.k === 'varbit') {
-            fl.push({ name: f.name, offset: s.loc.offset, ty: s.loc.ty, varbitLength: s.lenOffset });
-            width += s.loc.ty.width;
-          }
+          // A struct inside a header contributes its fields in order (they are part of the header's bits).
+          const flat = (x: Store, nm: string): void => {
+            if (x.k === 'scalar') {
+              fl.push({ name: nm, offset: x.loc.offset, ty: x.loc.ty, varbitLength: null });
+              width += x.loc.ty.width;
+            } else if (x.k === 'varbit') {
+              fl.push({ name: nm, offset: x.loc.offset, ty: x.loc.ty, varbitLength: x.lenOffset });
+              width += x.loc.ty.width;
+            } else if (x.k === 'struct') for (const [k, y] of x.fields) flat(y, `${nm}.${k}`);
+          };
+          flat(s, f.name);
         }
         const h: HeaderLayout = { name, type: t.name, validOffset, fields: fl, width, start, words: this.words - start };
         if (record) this.headers.push(h);

@@ -198,6 +198,7 @@ class Lowerer {
     if (main === null) this.fail(prog.span, "the program has no 'main' package instance");
     if (main.package.name !== 'V1Switch') {
       this.in.diags.error('ArchitectureMismatch', main.node.span, `only the v1model architecture (V1Switch) is supported, not '${main.package.name}'`);
+      this.reported = true;
       throw new UnsupportedError('architecture');
     }
     const args = main.node.args;
@@ -218,6 +219,7 @@ class Lowerer {
       if (s === null) this.fail(parserDecl.span, `cannot lay out ${name}`);
       return { s, dyn: null, stack: null, mode: 'fixed' };
     };
+    this.checkHeaderWidths(tyOf(pp[1]));
     this.hdr = mk(tyOf(pp[1]), 'hdr');
     this.meta = mk(tyOf(pp[2]), 'meta');
     this.sm = mk(tyOf(pp[3]), 'standard_metadata');
@@ -277,6 +279,33 @@ class Lowerer {
       strings: this.strings,
       directMeterTable: this.directMeterTable,
     } as IrProgram;
+  }
+
+  /** Header types already checked by checkHeaderWidths. */
+  readonly checkedHeaders = new Set<T.Type>();
+
+  /**
+   * BMv2 extracts and emits whole bytes: every header reachable from `t` (the parser's headers, a
+   * local header) must be a multiple of 8 bits wide (varbit fields at their maximum). Reported once
+   * per header type, at its declaration (P4E0803); lowering goes on so that all of them are found.
+   */
+  checkHeaderWidths(t: T.Type): void {
+    if (this.checkedHeaders.has(t)) return;
+    this.checkedHeaders.add(t);
+    switch (t.kind) {
+      case 'header': {
+        const w = flatWidths(t).reduce((a, b) => a + b, 0);
+        if (w % 8 !== 0) {
+          const span = t.node?.name.span ?? this.at;
+          this.in.diags.error('HeaderNotByteAligned', span, `header '${t.name}' is ${w} bits wide, not a multiple of 8: BMv2 (v1model) needs byte-aligned headers`);
+        }
+        return;
+      }
+      case 'struct': case 'union': for (const f of t.fields) this.checkHeaderWidths(f.type); return;
+      case 'stack': this.checkHeaderWidths(t.element); return;
+      case 'tuple': for (const e of t.elements) this.checkHeaderWidths(e); return;
+      default: return;
+    }
   }
 
   standardSlots(): StandardSlots {
@@ -431,7 +460,9 @@ class Lowerer {
       if (id === undefined) {
         const size = Number(this.numeric(this.c.constants.get(node.size) ?? 0n));
         const et = this.c.typeRefs.get(node.elementType);
-        id = this.addExtern({ name: key, kind: 'value_set', size, type: '', width: et === undefined ? 0 : (scalarTy(et)?.width ?? 0), algorithm: null, tables: [] });
+        // BMv2's compressed width: the element's fields back to back.
+        const width = et === undefined ? 0 : flatWidths(et).reduce((a, b) => a + b, 0);
+        id = this.addExtern({ name: key, kind: 'value_set', size, type: '', width, algorithm: null, tables: [] });
       }
       return { k: 'extern', id };
     }
@@ -596,6 +627,14 @@ class Lowerer {
       return v.elements.map((x, i) => ({ k: 'value', value: this.pattern(this.numeric(x), keys[i].ty) }));
     }
     if (e.kind === 'ListExpression') return e.elements.map((x, i) => this.keyset(x, keys[i]?.ty ?? u32, cx));
+    // A value set of a struct matches all the keys at once (its fields against the keys, in order).
+    const vs = this.valueSetOf(e, cx);
+    if (vs !== null) {
+      const x = this.externs[vs];
+      const total = keys.reduce((a, k) => a + k.ty.width, 0);
+      if (x.width !== total) this.fail(e.span, `the value set's fields (${x.width} bits) do not line up with the select keys (${total} bits)`);
+      return keys.map((_, i): Keyset => (i === 0 ? { k: 'valueSet', extern: vs, keys: keys.length } : { k: 'default' }));
+    }
     return this.fail(e.span, 'unsupported select keyset');
   }
 
@@ -609,14 +648,18 @@ class Lowerer {
     }
     const v = this.c.constants.get(e);
     if (v !== undefined) return { k: 'value', value: this.pattern(this.numeric(v), t) };
-    if (e.kind === 'PathExpression') {
-      const sym = this.c.refs.get(e) as ValueSym | undefined;
-      if (sym !== undefined && sym.kind === 'valueSet') {
-        const b = this.instanceBinding(sym.node, cx.env, `${cx.prefix}.${sym.name}`);
-        if (b !== null && b.k === 'extern') return { k: 'valueSet', extern: b.id };
-      }
-    }
+    const vs = this.valueSetOf(e, cx);
+    if (vs !== null) return { k: 'valueSet', extern: vs };
     return this.fail(e.span, 'select keysets must be compile-time known');
+  }
+
+  /** The extern id of the value set a keyset names, or null. */
+  valueSetOf(e: ast.Expression, cx: Cx): number | null {
+    if (e.kind !== 'PathExpression') return null;
+    const sym = this.c.refs.get(e) as ValueSym | undefined;
+    if (sym === undefined || sym.kind !== 'valueSet') return null;
+    const b = this.instanceBinding(sym.node, cx.env, `${cx.prefix}.${sym.name}`);
+    return b !== null && b.k === 'extern' ? b.id : null;
   }
 
   constValue(e: ast.Expression): bigint {
@@ -656,6 +699,7 @@ class Lowerer {
     let t = this.c.declTypes.get(d) ?? this.c.typeRefs.get(d.type);
     if (t !== undefined && t.kind === 'typeVar') t = this.subst.get(t.id) ?? t;
     if (t === undefined) this.fail(d.span, 'internal: variable without a type');
+    this.checkHeaderWidths(t);
     const s = this.a.layout(t, `${d.name.name}`, false);
     if (s === null) this.fail(d.span, `cannot store a value of this type`);
     const r: Ref = { s, dyn: null, stack: null, mode: 'fixed' };
@@ -760,6 +804,10 @@ class Lowerer {
         return;
       }
       case 'ForInStatement': {
+        if (s.collection.kind !== 'RangeExpression' && this.typeOf(s.collection).kind !== 'stack') {
+          this.forInValues(s, cx, line);
+          return;
+        }
         if (s.collection.kind !== 'RangeExpression') {
           // Over a header stack: unrolled, the loop variable names each element in turn.
           const coll = this.ref(s.collection, cx);
@@ -810,6 +858,68 @@ class Lowerer {
     }
   }
 
+  /**
+   * Spec 12.x (for statement): `for (T x in e)` over a list expression, a tuple or a list constant.
+   * The elements are evaluated once, before the first iteration (into temporaries of type T); the
+   * loop is unrolled, x holding a copy of each element in turn. `break` leaves the outer block,
+   * `continue` the iteration's block (as for header stacks).
+   */
+  forInValues(s: ast.ForInStatement, cx: Cx, line: number): void {
+    const vt = this.c.declTypes.get(s) ?? this.c.typeRefs.get(s.type);
+    if (vt === undefined) this.fail(s.span, 'internal: loop variable without a type');
+    const st = scalarTy(vt);
+    const coll = s.collection;
+    const items: Ref[] = [];
+    const cv = this.c.constants.get(coll);
+    if (coll.kind === 'ListExpression') {
+      for (const el of coll.elements) {
+        const r = this.tempRef(vt, '$item');
+        if (st !== null && r.s.k === 'scalar') this.emit({ k: 'assign', dst: r.s.loc, src: this.convert(this.expr(el, cx), st), line });
+        else this.assignTo(r, vt, el, cx, line);
+        items.push(r);
+      }
+    } else if (cv !== undefined && typeof cv === 'object' && cv.kind === 'tuple') {
+      for (const v of cv.elements) {
+        const r = this.tempRef(vt, '$item');
+        this.assignConst(r, v, line);
+        items.push(r);
+      }
+    } else {
+      const r = this.ref(coll, cx);
+      if (r.s.k !== 'struct' || this.typeOf(coll).kind !== 'tuple') this.fail(coll.span, 'for-in over this collection is not supported by the back end yet');
+      for (const f of r.s.fields.values()) {
+        const t = this.tempRef(vt, '$item');
+        if (st !== null && f.k === 'scalar' && t.s.k === 'scalar') this.emit({ k: 'assign', dst: t.s.loc, src: this.convert(readOf({ ...f.loc, dyn: r.dyn }), st), line });
+        else this.copyRef(t, { ...r, s: f }, line);
+        items.push(t);
+      }
+    }
+    const x = this.tempRef(vt, s.name.name);
+    const label = this.label();
+    const body = this.collect(() => {
+      for (const it of items) {
+        const inner: Cx = { ...cx, env: new Env(cx.env) };
+        inner.env.map.set(s, { k: 'ref', r: x });
+        const saved = this.loops;
+        this.loops = [...saved, label];
+        const one = this.collect(() => {
+          this.copyRef(x, it, line);
+          this.stmt(s.body, inner);
+        });
+        this.loops = saved;
+        this.emit({ k: 'block', label: `${label}c`, body: one });
+      }
+    });
+    this.emit({ k: 'block', label, body });
+  }
+
+  /** A scalar value as type `t`: constants re-wrapped, other widths cast. */
+  convert(e: Expr, t: Ty): Expr {
+    if (e.k === 'const') return constOf(t, this.pattern(signedValue(e), t));
+    if (e.ty.width === t.width && e.ty.signed === t.signed && e.ty.bool === t.bool) return e;
+    return { k: 'cast', ty: t, a: e };
+  }
+
   assignment(s: ast.AssignmentStatement, cx: Cx, line: number): void {
     const t = this.typeOf(s.target);
     if (s.target.kind === 'SliceExpression') {
@@ -817,6 +927,10 @@ class Lowerer {
       const tg = s.target;
       const base = this.ref(tg.object, cx);
       const loc = this.scalarLoc(base, tg.span);
+      if (tg.plusWidth && this.c.constants.get(tg.hi) === undefined) {
+        this.assignDynSlice(loc, this.expr(tg.hi, cx), Number(this.constValue(tg.lo)), s, cx, line);
+        return;
+      }
       let hi = Number(this.constValue(tg.hi));
       let lo = Number(this.constValue(tg.lo));
       if (tg.plusWidth) { lo = hi; hi = lo + Number(this.constValue(tg.lo)) - 1; }
@@ -843,6 +957,36 @@ class Lowerer {
     const op = s.op.slice(0, -1) as T_BinOp;
     const rhs = this.expr(s.value, cx);
     this.emit({ k: 'assign', dst: loc, src: this.binary(op, readOf(loc), rhs, st), line });
+  }
+
+  /**
+   * Spec 8.5 (slices): `x[L +: W] = v` with a run-time L sets the W bits of x from bit L up and leaves
+   * the others; bits that would fall past the top of x are not written (L past the top: no change).
+   * x = (x & ~(ones(W) << L)) | (v << L), computed in x's width (unsigned).
+   */
+  assignDynSlice(loc: Loc, base: Expr, width: number, s: ast.AssignmentStatement, cx: Cx, line: number): void {
+    const W = loc.ty.width;
+    const uw = ty(W);
+    const st = ty(width);
+    const x: Expr = loc.ty.signed ? { k: 'cast', ty: uw, a: readOf(loc) } : readOf(loc);
+    let v = this.expr(s.value, cx);
+    if (s.op !== '=') v = this.binary(s.op.slice(0, -1) as T_BinOp, this.dynSlice(readOf(loc), base, width), v, st);
+    const vx: Expr = width === W ? v : width < W ? { k: 'cast', ty: uw, a: v } : { k: 'slice', ty: uw, a: v, hi: W - 1, lo: 0 };
+    const ones = constOf(uw, (1n << BigInt(Math.min(width, W))) - 1n);
+    const keep = this.binary('&', x, { k: 'un', op: '~', ty: uw, a: this.binary('<<', ones, base, uw) }, uw);
+    let acc: Expr = this.binary('|', keep, this.binary('<<', vx, base, uw), uw);
+    if (loc.ty.signed) acc = { k: 'cast', ty: loc.ty, a: acc };
+    this.emit({ k: 'assign', dst: loc, src: acc, line });
+  }
+
+  /** `a[L +: W]` with a run-time L: `a >> L` cut to W bits (bits past the top of `a` read as 0). */
+  dynSlice(a: Expr, base: Expr, width: number): Expr {
+    const uw = ty(a.ty.width);
+    const ua: Expr = a.ty.signed ? { k: 'cast', ty: uw, a } : a;
+    const sh = this.binary('>>', ua, base, uw);
+    if (width === uw.width) return sh;
+    if (width < uw.width) return { k: 'slice', ty: ty(width), a: sh, hi: width - 1, lo: 0 };
+    return { k: 'cast', ty: ty(width), a: sh };
   }
 
   /** Assigns the value of AST expression `v` (of the target's type `t`) to the storage `r`. */
@@ -1282,6 +1426,7 @@ class Lowerer {
     switch (`${x.kind}.${name}`) {
       case 'counter.count': this.emit({ k: 'extern', name: 'counter.count', extern: id, args: [ex(0)], out: null, list: null, line }); return;
       case 'direct_counter.count': return; // direct counters count on every hit of their table
+      case 'checksum.get': return; // Checksum16.get with its result unused: no effect
       case 'meter.execute_meter': this.emit({ k: 'extern', name: 'meter.execute', extern: id, args: [ex(0)], out: outLoc(1), list: null, line }); return;
       case 'direct_meter.read': this.emit({ k: 'extern', name: 'direct_meter.read', extern: id, args: [], out: outLoc(0), list: null, line }); return;
       case 'register.read': this.emit({ k: 'extern', name: 'register.read', extern: id, args: [ex(1)], out: outLoc(0), list: null, line }); return;
@@ -1742,6 +1887,15 @@ class Lowerer {
         return this.fail(e.span, 'unsupported member reference');
       }
       case 'IndexExpression': {
+        const ot = this.typeOf(e.object);
+        if (ot.kind === 'tuple') {
+          // Spec 8.12: a tuple is indexed with a compile-time known index.
+          const i = Number(this.constValue(e.index));
+          const tr = this.ref(e.object, cx);
+          const f = tr.s.k === 'struct' ? tr.s.fields.get(String(i)) : undefined;
+          if (f === undefined) this.fail(e.index.span, `index ${i} is out of the tuple's bounds`);
+          return { ...tr, s: f };
+        }
         const r = this.ref(e.object, cx);
         if (r.s.k !== 'stack') this.fail(e.span, 'only header stacks can be indexed');
         const st = r.s;
@@ -1768,6 +1922,16 @@ class Lowerer {
           return res;
         }
         break;
+      }
+      case 'CastExpression': {
+        // `(T){ ... }` and `(T)x` of an aggregate type: the value with T's layout.
+        const t = this.typeOf(e);
+        if (scalarTy(t) !== null) break;
+        const op = e.operand;
+        if (op.kind !== 'StructExpression' && op.kind !== 'ListExpression' && op.kind !== 'InvalidHeaderExpression') return this.ref(op, cx);
+        const res = this.tempRef(t, '$agg');
+        this.assignTo(res, t, e, cx, this.line(e.span));
+        return res;
       }
       case 'StructExpression': case 'ListExpression': {
         const t = this.typeOf(e);
@@ -1827,9 +1991,19 @@ class Lowerer {
         }
         return readOf(this.scalarLoc(this.ref(e, cx), e.span));
       }
-      case 'IndexExpression': return readOf(this.scalarLoc(this.ref(e, cx), e.span));
+      case 'IndexExpression': {
+        // An element of a constant tuple is a constant.
+        const tv = this.c.constants.get(e.object);
+        const iv = this.c.constants.get(e.index);
+        if (tv !== undefined && typeof tv === 'object' && tv.kind === 'tuple' && iv !== undefined) {
+          const ev = tv.elements[Number(this.numeric(iv))];
+          if (ev !== undefined) return constOf(st, this.pattern(this.numeric(ev), st));
+        }
+        return readOf(this.scalarLoc(this.ref(e, cx), e.span));
+      }
       case 'SliceExpression': {
         const a = this.expr(e.object, cx);
+        if (e.plusWidth && this.c.constants.get(e.hi) === undefined) return this.dynSlice(a, this.expr(e.hi, cx), Number(this.constValue(e.lo)));
         let hi = Number(this.constValue(e.hi));
         let lo = Number(this.constValue(e.lo));
         if (e.plusWidth) { const base = hi; lo = base; hi = base + Number(this.constValue(e.lo)) - 1; }
@@ -1968,6 +2142,14 @@ class Lowerer {
       return readOf(res.hit);
     }
     if (target.kind === 'externFunction' && target.sym.name === 'static_assert') return constOf(boolTy, 1n);
+    if (target.kind === 'method' && target.objectType.kind === 'extern' && target.objectType.name === 'Checksum16' && target.method.name === 'get'
+      && e.callee.kind === 'MemberExpression' && e.args.length === 1) {
+      // v1model's deprecated Checksum16.get(data): BMv2's csum16 of the data (ones' complement sum, complemented).
+      const b = this.bindingOfCallee(e.callee.object, cx);
+      const out = this.temp(ty(16), '$csum16');
+      this.emit({ k: 'extern', name: 'checksum16.get', extern: b !== null && b.k === 'extern' ? b.id : -1, args: [], out, list: this.list(e.args[0].value, cx), line: this.line(e.span) });
+      return readOf(out);
+    }
     if (target.kind === 'method' || target.kind === 'externFunction') {
       // A value-returning extern the runtime does not implement: a no-op call yielding 0.
       const name = target.kind === 'method' ? `${target.objectType.kind === 'extern' ? target.objectType.name : '?'}.${target.method.name}` : target.sym.name;
@@ -1983,6 +2165,15 @@ type T_BinOp = Extract<Expr, { k: 'bin' }>['op'];
 
 function signedValue(c: Extract<Expr, { k: 'const' }>): bigint {
   return c.ty.signed ? BigInt.asIntN(c.ty.width, c.value) : c.value;
+}
+
+/** Widths of the scalar fields of a type, flattened in declaration order (a scalar: its own width). */
+function flatWidths(t: T.Type): number[] {
+  if (t.kind === 'struct' || t.kind === 'header') return t.fields.flatMap((f) => flatWidths(f.type));
+  if (t.kind === 'tuple') return t.elements.flatMap(flatWidths);
+  if (t.kind === 'varbit') return [t.width];
+  const st = scalarTy(t);
+  return st === null ? [] : [st.width];
 }
 
 function bitLength(v: bigint): number {

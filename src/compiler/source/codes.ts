@@ -97,6 +97,7 @@ export const Code = {
   // Back end (lowering to the IR, code generation)
   BackendUnsupported: 'P4E0801',
   ArchitectureMismatch: 'P4E0802',
+  HeaderNotByteAligned: 'P4E0803',
 
   // Command line and files
   FileNotFound: 'P4E0901',

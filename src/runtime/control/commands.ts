@@ -74,6 +74,11 @@ export const commandUsage: Readonly<Record<string, string>> = {
   meter_get_rates: 'Retrieve rates for a meter: meter_get_rates <name> <index>',
   set_crc16_parameters: 'Change the parameters for a custom crc16 hash: set_crc16_parameters <name> <polynomial> <initial remainder> <final xor value> <reflect data?> <reflect remainder?>',
   set_crc32_parameters: 'Change the parameters for a custom crc32 hash: set_crc32_parameters <name> <polynomial> <initial remainder> <final xor value> <reflect data?> <reflect remainder?>',
+  pvs_add: 'Add an entry to a parser value set: pvs_add <pvs name> <value>',
+  pvs_remove: 'Remove an entry from a parser value set: pvs_remove <pvs name> <value>',
+  pvs_get: 'Print all entries in a parser value set: pvs_get <pvs name>',
+  pvs_clear: 'Remove all entries from a parser value set: pvs_clear <pvs name>',
+  show_pvs: 'List parser value sets defined in the P4 program: show_pvs',
   help: 'List commands or show the usage of one: help [command]',
 };
 
@@ -865,6 +870,44 @@ function setCrcParameters(t: ControlTarget, args: string[], width: 16 | 32): Com
   return r.ok ? ok('') : err(`${h.value.name}: ${r.error}`);
 }
 
+// Parser value sets: one integer per entry, of the set's compressed width (its element's fields
+// concatenated by the user, first field most significant). Adding a value already there and
+// removing one that is not are not errors (BMv2 does not warn either).
+function pvsAddRemove(t: ControlTarget, args: string[], cmd: 'pvs_add' | 'pvs_remove'): CommandResult {
+  const bad = checkArity(args, 2, 2, cmd);
+  if (bad) return bad;
+  const r = findExtern(t, t.valueSets ?? new Map<string, never>(), args[0], 'value set');
+  if (!r.ok) return r;
+  const v = parseValue(args[1], r.value.obj.width);
+  if (!v.ok) return err(`${r.value.name}: ${v.error}`);
+  const res = cmd === 'pvs_add' ? r.value.obj.add(v.value) : r.value.obj.remove(v.value);
+  return res.ok ? ok('') : err(`${r.value.name}: ${res.error}`);
+}
+
+function pvsGet(t: ControlTarget, args: string[]): CommandResult {
+  const bad = checkArity(args, 1, 1, 'pvs_get');
+  if (bad) return bad;
+  const r = findExtern(t, t.valueSets ?? new Map<string, never>(), args[0], 'value set');
+  if (!r.ok) return r;
+  const w = r.value.obj.width;
+  return ok(r.value.obj.entries().map((v) => formatHex(v, w)).join('\n'));
+}
+
+function pvsClear(t: ControlTarget, args: string[]): CommandResult {
+  const bad = checkArity(args, 1, 1, 'pvs_clear');
+  if (bad) return bad;
+  const r = findExtern(t, t.valueSets ?? new Map<string, never>(), args[0], 'value set');
+  if (!r.ok) return r;
+  r.value.obj.clear();
+  return ok('');
+}
+
+function showPvs(t: ControlTarget, args: string[]): CommandResult {
+  const bad = checkArity(args, 0, 0, 'show_pvs');
+  if (bad) return bad;
+  return ok([...(t.valueSets ?? new Map()).entries()].map(([name, v]) => `${name.padEnd(24)} [bitwidth ${v.width}]`).join('\n'));
+}
+
 function help(_t: ControlTarget, args: string[]): CommandResult {
   if (args.length === 0) return ok(`Documented commands:\n${Object.keys(commandUsage).sort().join('  ')}`);
   const u = Object.prototype.hasOwnProperty.call(commandUsage, args[0]) ? commandUsage[args[0]] : undefined;
@@ -923,5 +966,10 @@ const handlers: Readonly<Record<string, Handler>> = {
   meter_get_rates: meterGetRates,
   set_crc16_parameters: (t, a) => setCrcParameters(t, a, 16),
   set_crc32_parameters: (t, a) => setCrcParameters(t, a, 32),
+  pvs_add: (t, a) => pvsAddRemove(t, a, 'pvs_add'),
+  pvs_remove: (t, a) => pvsAddRemove(t, a, 'pvs_remove'),
+  pvs_get: pvsGet,
+  pvs_clear: pvsClear,
+  show_pvs: showPvs,
   help,
 };

@@ -1,6 +1,6 @@
 // What the control-plane commands act on: the program description plus the live state objects of
 // one switch (tables, action profiles/selectors, counters, meters, registers, the PRE, mirroring
-// sessions, settable CRC calculations). The switch builds one ControlTarget; commands.ts reads and
+// sessions, settable CRC calculations, parser value sets). The switch builds one ControlTarget; commands.ts reads and
 // edits it through the control-plane methods of those classes only.
 import type { ProgramInfo } from '../abi.js';
 import type { MulticastEngine } from '../arch/pre.js';
@@ -9,6 +9,7 @@ import type { CounterArray } from '../externs/counters.js';
 import type { MeterArray } from '../externs/meters.js';
 import type { RegisterArray } from '../externs/registers.js';
 import type { Hasher } from '../externs/hash.js';
+import type { ValueSet } from '../externs/value-set.js';
 import type { ActionProfile, ActionSelector } from '../tables/action-profile.js';
 import type { Table } from '../tables/table.js';
 
@@ -31,4 +32,6 @@ export interface ControlTarget {
    * `crc` is non-null (crc16_custom / crc32_custom) accept the commands.
    */
   readonly hashes?: ReadonlyMap<string, Hasher>;
+  /** Parser value sets by fully qualified name (pvs_add, pvs_remove, pvs_get, pvs_clear). */
+  readonly valueSets?: ReadonlyMap<string, ValueSet>;
 }

@@ -10,14 +10,19 @@ import { commandsFile, runDifferential } from './run-differential.js';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const scale = Number(process.env.P4TEE_DIFF_ITER ?? 0);
 
-interface Case { readonly file: string; readonly iterations: number; readonly commands?: string; readonly variant?: 'lowered' | 'final' }
+interface Case {
+  readonly file: string; readonly iterations: number; readonly commands?: string; readonly variant?: 'lowered' | 'final';
+  /** Commands run before the packets, besides the commands file. */
+  readonly lines?: readonly string[];
+}
 
 const examples = ['study-forward', 'ipv4-router', 'stateful-firewall', 'l2-learning', 'ecmp', 'multicast'];
 const testdata = [
   'calling-convention', 'clone-resubmit-recirculate', 'composition', 'control-flow', 'counters-meters', 'ecmp-selector',
   'functions', 'header-stacks', 'header-union', 'kitchen-sink', 'l2-learning', 'lexical', 'minimal', 'multicast',
   'parser-statements', 'preprocessor', 'select-keysets', 'stack-index-types', 'table-properties', 'tunnel-encap',
-  'types-and-enums', 'varbit-lookahead', 'wide-and-signed', 'annotations',
+  'types-and-enums', 'varbit-lookahead', 'wide-and-signed', 'annotations', 'expressions', 'structured-values',
+  'ipv4-router', 'stateful-firewall', 'study-forward',
 ];
 const cases: Case[] = [
   ...examples.map((e) => ({ file: `examples/${e}/${e}.p4`, iterations: 400, commands: `examples/${e}/commands.txt` })),
@@ -26,6 +31,10 @@ const cases: Case[] = [
   { file: 'src/runtime/reference/programs/arith.p4', iterations: 200, variant: 'final' },
   { file: 'src/runtime/reference/programs/stacks-varbit.p4', iterations: 800 },
   { file: 'src/runtime/reference/programs/stacks-varbit.p4', iterations: 200, variant: 'final' },
+  // Value sets need entries to be reached: the harness builds packets from them.
+  { file: 'testdata/p4/value-set-nested-struct.p4', iterations: 200, lines: ['pvs_add pvs 0x0000000a0000000b', 'pvs_add pvs 0x0000000100000003'] },
+  { file: 'src/runtime/reference/programs/backend-gaps.p4', iterations: 400, lines: ['pvs_add pvs_pair 0x0000000000aa1234', 'pvs_add pvs_type 0x0800'] },
+  { file: 'src/runtime/reference/programs/backend-gaps.p4', iterations: 200, variant: 'final', lines: ['pvs_add pvs_type 0x0800'] },
 ];
 
 for (const c of cases) {
@@ -33,7 +42,7 @@ for (const c of cases) {
     const fe = { includeDirs: [`${root}testdata/p4/include`], defines: new Map<string, string>() };
     const r = runDifferential(`${root}${c.file}`, fe, {
       iterations: scale > 0 ? scale : c.iterations, seed: Number(process.env.P4TEE_DIFF_SEED ?? 7), variant: c.variant ?? 'lowered',
-      setup: c.commands === undefined ? [] : commandsFile(`${root}${c.commands}`),
+      setup: [...(c.commands === undefined ? [] : commandsFile(`${root}${c.commands}`)), ...(c.lines ?? [])],
     });
     assert.equal(r.reports.length, 0, r.reports.join('\n\n'));
   });

@@ -201,7 +201,7 @@ export function structuredPacket(pair: Pair, rng: Random, port: number): Uint8Ar
       const nd = cases.filter((c) => c.keysets.some((k) => k.k !== 'default'));
       const pool = nd.length > 0 && below(rng, 5) !== 0 ? nd : cases;
       return pool[below(rng, pool.length)];
-    }, (ks, w) => keysetValue(rng, ks, w), fixVerify);
+    }, (ks, w) => (ks.k === 'valueSet' ? valueSetEntry(pair, rng, ks.extern) : keysetValue(rng, ks, w)), fixVerify);
     if (patch === null) break;
     for (const p of patch) setBits(pkt, p.bit, p.width, p.value);
   }
@@ -213,6 +213,13 @@ export function structuredPacket(pair: Pair, rng: Random, port: number): Uint8Ar
   }
   if (below(rng, 3) === 0) pkt = pkt.slice(0, below(rng, pkt.length + 1));
   return pkt;
+}
+
+/** One of a value set's entries (the whole concatenated value), or null when it is empty. */
+function valueSetEntry(pair: Pair, rng: Random, extern: number): bigint | null {
+  const vs = pair.probeSw.externs[extern] as { entries(): bigint[] } | null | undefined;
+  const all = vs === null || vs === undefined ? [] : vs.entries();
+  return all.length === 0 ? null : all[below(rng, all.length)];
 }
 
 /** A value matching a keyset (null: cannot say, leave the bits random). */

@@ -363,18 +363,30 @@ export class Interpreter {
     if (pr !== null && pr.count++ === pr.depth) {
       const c = pr.choose(t.cases);
       const patch: KeyPatch[] = [];
+      // A value set over several keys gives one value for all of them: split it (first key most significant).
+      const vals: (bigint | null)[] = t.keys.map(() => null);
       c.keysets.forEach((ks, i) => {
+        const n = ks.k === 'valueSet' ? Math.min(ks.keys ?? 1, t.keys.length - i) : 1;
+        if (n <= 1) { if (vals[i] === null && t.keys[i] !== undefined) vals[i] = pr.valueFor(ks, t.keys[i].ty.width); return; }
+        let rest = pr.valueFor(ks, t.keys.slice(i, i + n).reduce((a, k) => a + k.ty.width, 0));
+        if (rest === null) return;
+        for (let j = i + n - 1; j >= i; j--) {
+          vals[j] = wrap(rest, t.keys[j].ty.width);
+          rest >>= BigInt(t.keys[j].ty.width);
+        }
+      });
+      c.keysets.forEach((_ks, i) => {
         const k = t.keys[i];
         if (k === undefined) return;
         const pos = this.posOf(k, cx, pr);
-        const v = pr.valueFor(ks, k.ty.width);
+        const v = vals[i];
         if (pos !== null && v !== null && pos.width === k.ty.width) patch.push({ bit: pos.bit, width: pos.width, value: v });
       });
       pr.result = patch;
       throw new ProbeDone();
     }
     for (const c of t.cases) {
-      if (c.keysets.every((ks, i) => this.keysetMatches(ks, keys[i]?.v ?? 0n, keys[i]?.ty))) return c.state;
+      if (c.keysets.every((ks, i) => (ks.k === 'valueSet' ? this.valueSetMatches(ks, keys, i) : this.keysetMatches(ks, keys[i]?.v ?? 0n, keys[i]?.ty)))) return c.state;
     }
     throw new ParserStop(this.errorCode('NoMatch', 2));
   }
@@ -445,11 +457,17 @@ export class Interpreter {
         const x = toInt(v, tt);
         return x >= toInt(wrap(ks.lo, w), tt) && x <= toInt(wrap(ks.hi, w), tt);
       }
-      case 'valueSet': {
-        const vs = this.env.externs[ks.extern] as { has(v: number): boolean } | null | undefined;
-        return vs !== null && vs !== undefined && vs.has(Number(v & 0xffffffffn));
-      }
+      case 'valueSet': return this.valueSetMatches(ks, [{ v, ty: t ?? { width: 32, signed: false, bool: false } }], 0);
     }
+  }
+
+  /** A value set against keys i .. i + ks.keys - 1, concatenated (the first key most significant). */
+  private valueSetMatches(ks: Extract<Keyset, { k: 'valueSet' }>, keys: readonly { v: bigint; ty: Ty }[], i: number): boolean {
+    const vs = this.env.externs[ks.extern] as { hasValue(v: bigint): boolean } | null | undefined;
+    if (vs === null || vs === undefined) return false;
+    let v = 0n;
+    for (let j = i; j < i + (ks.keys ?? 1) && j < keys.length; j++) v = (v << BigInt(keys[j].ty.width)) | wrap(keys[j].v, keys[j].ty.width);
+    return vs.hasValue(v);
   }
 
   // ------------------------------------------------------------------ statements
@@ -825,6 +843,10 @@ export class Interpreter {
         out(this.checksum(Number(arg(1)), s.list ?? [], s.name.endsWith('payload'), cx));
         return;
       }
+      case 'checksum16.get':
+        // Checksum16.get(data): csum16 (hash algorithm 6) of the serialised data.
+        out(this.checksum(6, s.list ?? [], false, cx));
+        return;
       case 'assert': case 'assume':
         if (arg(0) === 0n) this.assertionFailures++;
         return;
