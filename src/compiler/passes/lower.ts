@@ -525,7 +525,7 @@ class Lowerer {
       case 'Checksum16': kind = 'checksum'; break;
       default:
         // An extern this back end does not know: calls to it become run-time no-ops (E.unsupported).
-        this.in.diags.warning('UnknownAnnotation', node.span, `extern '${t.name}' is not implemented by the v1model runtime; its methods do nothing`);
+        this.in.diags.warning('UnsupportedExtern', node.span, `extern '${t.name}' is not implemented by the v1model runtime; its methods do nothing`);
         return -1;
     }
     const id = this.addExtern({ name: nm, kind, size, type, width, algorithm, tables: [] });
@@ -1549,7 +1549,7 @@ class Lowerer {
         return;
       }
       default:
-        this.in.diags.warning('UnknownAnnotation', call.span, `extern function '${name}' is not implemented by the v1model runtime; the call does nothing`);
+        this.in.diags.warning('UnsupportedExtern', call.span, `extern function '${name}' is not implemented by the v1model runtime; the call does nothing`);
         ext(name, [], null, null);
     }
   }
@@ -2153,7 +2153,7 @@ class Lowerer {
     if (target.kind === 'method' || target.kind === 'externFunction') {
       // A value-returning extern the runtime does not implement: a no-op call yielding 0.
       const name = target.kind === 'method' ? `${target.objectType.kind === 'extern' ? target.objectType.name : '?'}.${target.method.name}` : target.sym.name;
-      this.in.diags.warning('UnknownAnnotation', e.span, `'${name}' is not implemented by the v1model runtime; it returns 0`);
+      this.in.diags.warning('UnsupportedExtern', e.span, `'${name}' is not implemented by the v1model runtime; it returns 0`);
       this.emit({ k: 'extern', name, extern: -1, args: [], out: null, list: null, line: this.line(e.span) });
       return constOf(st, 0n);
     }

@@ -111,6 +111,7 @@ export const Code = {
   UnknownAnnotation: 'P4W0005',
   Deprecated: 'P4W0006',
   WarningDirective: 'P4W0007',
+  UnsupportedExtern: 'P4W0008',
 } as const;
 
 export type CodeName = keyof typeof Code;
