@@ -97,7 +97,8 @@ export const Code = {
   // Back end (lowering to the IR, code generation)
   BackendUnsupported: 'P4E0801',
   ArchitectureMismatch: 'P4E0802',
-  HeaderNotByteAligned: 'P4E0803',
+  /** Reserved: was the error for headers not a whole number of bytes, now warning P4W0009. */
+  HeaderNotByteAlignedError: 'P4E0803',
 
   // Command line and files
   FileNotFound: 'P4E0901',
@@ -112,6 +113,7 @@ export const Code = {
   Deprecated: 'P4W0006',
   WarningDirective: 'P4W0007',
   UnsupportedExtern: 'P4W0008',
+  HeaderNotByteAligned: 'P4W0009',
 } as const;
 
 export type CodeName = keyof typeof Code;
