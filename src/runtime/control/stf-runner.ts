@@ -21,9 +21,10 @@ export interface StfRunOptions {
   /** Receives one line per STF command, CLI translation, injected and emitted packet. */
   readonly trace?: (line: string) => void;
   /**
-   * Observe every port. By default, as under p4c's BMv2 STF runner (simple_switch gets one
-   * interface per port named in a `packet` or `expect` line), a packet sent to any other port is
-   * lost and not compared.
+   * Observe every port (the default): a packet on a port with no expectation fails the test.
+   * `false` reproduces p4c's BMv2 STF driver, where simple_switch gets one interface per port
+   * named in a `packet` or `expect` line, so a packet sent to any other port is lost and not
+   * compared (the conformance score uses this mode; see docs/conformance.md).
    */
   readonly allPorts?: boolean;
 }
@@ -83,7 +84,7 @@ class StfRunner {
     this.trace = options.trace;
     const named = new Set<number>();
     for (const c of commands) if (c.kind === 'packet' || c.kind === 'expect') named.add(c.port);
-    this.interfaces = options.allPorts === true ? null : named;
+    this.interfaces = options.allPorts === false ? named : null;
     let max = 0;
     for (const c of commands) if (c.kind === 'add' && c.priority !== null && c.priority > max) max = c.priority;
     this.priorityBase = Math.max(PRIORITY_BASE, max + 1);
