@@ -6,6 +6,9 @@ import { registerCheck } from './check.js';
 import { registerCompile } from './compile.js';
 import { registerStf } from './stf.js';
 import { registerRun } from './run.js';
+import { registerSwitch } from './switch.js';
+import { registerCtl } from './ctl.js';
+import { registerNetns } from './netns.js';
 
 function packageVersion(): string {
   try {
@@ -37,6 +40,9 @@ export function buildProgram(): Command {
   registerCompile(program);
   registerRun(program);
   registerStf(program);
+  registerSwitch(program);
+  registerCtl(program);
+  registerNetns(program);
   return program;
 }
 

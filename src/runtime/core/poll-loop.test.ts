@@ -1,0 +1,286 @@
+// Tests of the poll loop with in-memory fake ports (arrays of packets): study-forward forwarding,
+// commands applied between batches, malformed packets, failing ports, full TX rings, unbound
+// output ports, program faults, and that no pool slot leaks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { loadSwitch } from '../switch.js';
+import type { Switch } from '../switch.js';
+import { PacketPool } from './packet-pool.js';
+import { PollLoop } from './poll-loop.js';
+import type { LoopSwitch } from './poll-loop.js';
+import { PortStats } from '../io/port.js';
+import type { Port } from '../io/port.js';
+
+const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
+
+/** A port over two arrays: `input` is received in order, `output` collects what is sent. */
+export class FakePort implements Port {
+  readonly name: string;
+  readonly driver = 'pcap' as const;
+  readonly stats = new PortStats();
+  readonly input: Uint8Array[] = [];
+  readonly output: Uint8Array[] = [];
+  rxThrows = false;
+  txThrows = false;
+  /** Most packets tx accepts per call (the rest: ring full). */
+  txRoom = Infinity;
+  closed = false;
+  constructor(name: string) { this.name = name; }
+  rx(pool: PacketPool, out: Int32Array, max: number): number {
+    if (this.rxThrows) throw new Error('ENETDOWN');
+    let n = 0;
+    while (n < max && this.input.length > 0) {
+      const p = pool.alloc();
+      if (p < 0) break;
+      pool.write(p, this.input.shift()!);
+      out[n++] = p;
+    }
+    this.stats.rxPackets += n;
+    return n;
+  }
+  tx(pool: PacketPool, slots: Int32Array, n: number): number {
+    if (this.txThrows) throw new Error('ENXIO');
+    const k = Math.min(n, this.txRoom);
+    for (let i = 0; i < k; i++) {
+      this.output.push(pool.bytes(slots[i]));
+      pool.free(slots[i]);
+    }
+    this.stats.txPackets += k;
+    return k;
+  }
+  close(): void { this.closed = true; }
+}
+
+function load(name: string): Switch {
+  const r = loadSwitch(`${examples}${name}/${name}.p4`, { includeDirs: [], defines: new Map() });
+  if (!r.ok) throw new Error(r.diagnostics.join('\n'));
+  return r.sw;
+}
+
+const KEY = 0x5a5aa5a5;
+
+/** Ethernet / IPv4 / UDP to 7777 / study header (seq, secret), `size` bytes in all. */
+function studyPacket(seq: number, secret: number, size = 100, dstIp = 0x0a000002): Uint8Array {
+  const b = new Uint8Array(size);
+  const dv = new DataView(b.buffer);
+  b.set([0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1], 0);
+  dv.setUint16(12, 0x0800);
+  b[14] = 0x45;
+  dv.setUint16(16, size - 14);
+  b[22] = 64;
+  b[23] = 17;
+  dv.setUint32(26, 0x0a000001);
+  dv.setUint32(30, dstIp);
+  let sum = 0;
+  for (let j = 14; j < 34; j += 2) sum += dv.getUint16(j);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  dv.setUint16(24, ~sum & 0xffff);
+  dv.setUint16(34, 40000);
+  dv.setUint16(36, 7777);
+  dv.setUint16(38, size - 34);
+  dv.setUint16(40, 0xabcd);
+  dv.setUint32(42, seq);
+  dv.setUint32(46, secret);
+  return b;
+}
+
+const secretOf = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset).getUint32(46);
+const seqOf = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset).getUint32(42);
+const udpSum = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset).getUint16(40);
+const expectSecret = (secret: number, key: number): number => ((((secret ^ key) >>> 0) + 1) ^ key) >>> 0;
+
+function studySwitch(): Switch {
+  const sw = load('study-forward');
+  assert.ok(sw.command(`register_write StudyIngress.key 0 ${KEY}`).ok);
+  return sw;
+}
+
+test('study-forward: packets come out of the paired port, changed as the program says', () => {
+  const sw = studySwitch();
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }], { burst: 8 });
+  for (let i = 0; i < 50; i++) a.input.push(studyPacket(i, 1000 + i));
+  for (let i = 0; i < 20; i++) b.input.push(studyPacket(100 + i, 7 * i));
+  loop.runUntil(() => a.input.length === 0 && b.input.length === 0, 1000);
+  assert.equal(b.output.length, 50);
+  assert.equal(a.output.length, 20);
+  b.output.forEach((p, i) => {
+    assert.equal(seqOf(p), i, 'order kept');
+    assert.equal(secretOf(p), expectSecret(1000 + i, KEY));
+    assert.equal(udpSum(p), 0);
+  });
+  a.output.forEach((p, i) => { assert.equal(secretOf(p), expectSecret(7 * i, KEY)); });
+  assert.equal(loop.inPackets, 70);
+  assert.equal(loop.outPackets, 70);
+  assert.equal(loop.totalDrops(), 0);
+  assert.equal(sw.arch.pool.available, sw.arch.pool.slots, 'no slot leaked');
+  const tel = loop.telemetry!.toJSON();
+  assert.equal(tel.totals.packets, 70);
+  // Bursts of at most 8: 50 packets on a = 7 batches, 20 on b = 3.
+  assert.equal(tel.totals.batches, 10);
+  assert.ok(tel.batches.every((x) => x.n >= 1 && x.n <= 8 && x.rxNs >= 0 && x.procNs >= 0 && x.txNs >= 0));
+  assert.equal(tel.histogram[8], 8);
+});
+
+test('a command submitted while running waits for the gap between batches, then takes effect', async () => {
+  const sw = studySwitch();
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }], { burst: 4 });
+  loop.start();
+  try {
+    const pending = loop.submit('register_write StudyIngress.key 0 0x11111111');
+    // Not applied yet: the loop applies it at its next pass.
+    const before = sw.command('register_read StudyIngress.key 0');
+    assert.ok(before.ok && before.message.endsWith(String(KEY)), JSON.stringify(before));
+    const [r] = await pending;
+    assert.ok(r!.ok, JSON.stringify(r));
+    assert.equal(loop.commandsApplied, 1);
+    a.input.push(studyPacket(1, 5));
+    const until = Date.now() + 10000;
+    while (b.output.length === 0 && Date.now() < until) await new Promise((res) => setTimeout(res, 5));
+    assert.equal(b.output.length, 1);
+    assert.equal(secretOf(b.output[0]!), expectSecret(5, 0x11111111));
+    const refused = await loop.submit(['register_write StudyIngress.nope 0 1']);
+    assert.equal(refused[0]!.ok, false);
+  } finally {
+    loop.stop();
+  }
+});
+
+test('a table entry added through the loop starts forwarding (ipv4-router)', async () => {
+  const sw = load('ipv4-router');
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }]);
+  a.input.push(studyPacket(1, 1, 100, 0x0a010203));
+  loop.runUntil(() => a.input.length === 0, 100);
+  loop.pollOnce();
+  assert.equal(b.output.length, 0, 'dropped without a route');
+  const [r] = await loop.submit('table_add RouterIngress.ipv4_lpm RouterIngress.set_nhop 10.0.0.0/8 => 00:00:00:00:01:01 1');
+  assert.ok(r!.ok, JSON.stringify(r));
+  a.input.push(studyPacket(2, 1, 100, 0x0a010203));
+  loop.runUntil(() => a.input.length === 0, 100);
+  assert.equal(b.output.length, 1);
+  assert.deepEqual([...b.output[0]!.subarray(0, 6)], [0, 0, 0, 0, 1, 1]);
+  assert.equal(sw.arch.pool.available, sw.arch.pool.slots);
+});
+
+test('malformed and truncated packets do not stop the loop', () => {
+  const sw = studySwitch();
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }], { burst: 4 });
+  const bad = [new Uint8Array(0), new Uint8Array(1), new Uint8Array(13), studyPacket(0, 0).subarray(0, 20), studyPacket(0, 0).subarray(0, 45)];
+  const junk = new Uint8Array(60).fill(0xff);
+  a.input.push(...bad, junk, studyPacket(9, 9));
+  loop.runUntil(() => a.input.length === 0, 100);
+  const last = b.output[b.output.length - 1]!;
+  assert.equal(seqOf(last), 9);
+  assert.equal(secretOf(last), expectSecret(9, KEY));
+  assert.equal(loop.inPackets, 7);
+  assert.equal(sw.arch.pool.available, sw.arch.pool.slots);
+});
+
+test('a port whose rx or tx throws is counted, not fatal; the other ports keep working', () => {
+  const sw = studySwitch();
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const down = new FakePort('down');
+  down.rxThrows = true;
+  const errors: string[] = [];
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }, { num: 2, port: down }], { onError: (m) => errors.push(m) });
+  a.input.push(studyPacket(1, 1));
+  loop.pollOnce();
+  loop.pollOnce();
+  assert.equal(b.output.length, 1);
+  assert.equal(loop.drops[3], 2, 'two failed rx bursts');
+  assert.equal(errors.length, 1, 'reported once');
+  assert.match(errors[0]!, /rx on down: ENETDOWN/);
+  // Now b's tx fails: the packets for it are dropped and their slots recycled.
+  b.txThrows = true;
+  for (let i = 0; i < 5; i++) a.input.push(studyPacket(i, i));
+  loop.pollOnce();
+  assert.equal(loop.dropsByReason()['tx-error'], 5);
+  assert.equal(loop.stats().ports[1]!.errors, 1);
+  assert.match(loop.stats().ports[1]!.lastError ?? '', /ENXIO/);
+  assert.equal(sw.arch.pool.available, sw.arch.pool.slots);
+  // b comes back.
+  b.txThrows = false;
+  a.input.push(studyPacket(7, 7));
+  loop.pollOnce();
+  assert.equal(b.output.length, 2);
+});
+
+test('a full TX ring and an unbound output port drop by reason', () => {
+  const sw = studySwitch();
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  b.txRoom = 3;
+  const c = new FakePort('c');
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }, { num: 2, port: c }], { burst: 32 });
+  for (let i = 0; i < 10; i++) a.input.push(studyPacket(i, i));
+  // From port 2 the program sends to port 3, which no port is bound to.
+  c.input.push(studyPacket(1, 1), studyPacket(2, 2));
+  loop.pollOnce();
+  assert.equal(b.output.length, 3);
+  const d = loop.dropsByReason();
+  assert.equal(d['tx-full'], 7);
+  assert.equal(d['no-port'], 2);
+  assert.equal(loop.outPackets, 3);
+  assert.equal(sw.arch.pool.available, sw.arch.pool.slots);
+});
+
+test('a program fault loses only its batch; the loop goes on', () => {
+  const pool = new PacketPool(64, 256, 32);
+  let fail = true;
+  const sent: number[] = [];
+  const sw: LoopSwitch = {
+    arch: {
+      pool,
+      overflowDrops: 0,
+      injectBatch(pkts: Int32Array, n: number) {
+        if (fail) throw new Error('assert failed at prog.p4:12');
+        for (let i = 0; i < n; i++) { pool.port[pkts[i]] = 1; sent.push(pkts[i]); }
+      },
+      run() {},
+      takeSent() { return sent.length ? sent.shift()! : -1; },
+    },
+    command: () => ({ ok: true, message: '' }),
+  };
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const errors: string[] = [];
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }], { onError: (m) => errors.push(m) });
+  a.input.push(new Uint8Array(10), new Uint8Array(10), new Uint8Array(10));
+  loop.pollOnce();
+  assert.equal(loop.dropsByReason()['pipeline-error'], 3);
+  assert.equal(pool.available, 64);
+  assert.match(errors[0]!, /assert failed at prog\.p4:12/);
+  fail = false;
+  a.input.push(new Uint8Array(10));
+  loop.pollOnce();
+  assert.equal(b.output.length, 1);
+  assert.equal(pool.available, 64);
+});
+
+test('stop() ends the scheduled loop; closePorts closes every port', async () => {
+  const sw = studySwitch();
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }]);
+  loop.start();
+  await new Promise((r) => setTimeout(r, 20));
+  loop.stop();
+  const polls = loop.telemetry!.emptyPolls;
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(loop.telemetry!.emptyPolls, polls, 'no polling after stop');
+  assert.ok(polls > 0);
+  loop.closePorts();
+  assert.ok(a.closed && b.closed);
+  // Not running: a command applies at once.
+  const [r] = await loop.submit('register_read StudyIngress.key 0');
+  assert.ok(r!.ok);
+});

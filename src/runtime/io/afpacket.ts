@@ -1,0 +1,245 @@
+// The afpacket driver: a raw AF_PACKET socket on one interface with a TPACKET_V3 RX ring of blocks
+// and a TX ring of frames, both mmap'd by the native addon and walked here without a native call
+// per packet. rx copies frames out of retired blocks into pool slots and hands blocks back to the
+// kernel; tx copies pool packets into TX frames, marks them and kicks the kernel once per burst.
+// Our own transmissions are filtered out of RX (PACKET_IGNORE_OUTGOING, plus a check of sll_pkttype).
+
+import type { PacketPool } from '../core/packet-pool.js';
+import { DropReason, PortStats, type Port, type PortSpec, type OpenPortResult } from './port.js';
+import { loadNative, nativeErrorText, nativeStatus, type AfpRings, type NativeAddon, type NativeHandle } from './native.js';
+
+// struct tpacket_block_desc: block_status at 8, num_pkts at 12, offset_to_first_pkt at 16.
+const BLK_STATUS = 8;
+const BLK_NUM = 12;
+const BLK_FIRST = 16;
+// struct tpacket3_hdr: tp_next_offset 0, tp_snaplen 12, tp_len 16, tp_status 20, tp_mac 24.
+const PKT_NEXT = 0;
+const PKT_SNAPLEN = 12;
+const PKT_LEN = 16;
+const PKT_STATUS = 20;
+const PKT_MAC = 24;
+// sockaddr_ll.sll_pkttype, after the packet header.
+const SLL_PKTTYPE = 10;
+const PACKET_OUTGOING = 4;
+const TP_STATUS_KERNEL = 0;
+const TP_STATUS_USER = 1;
+const TP_STATUS_SEND_REQUEST = 1;
+const TP_STATUS_SENDING = 2;
+const TP_STATUS_WRONG_FORMAT = 4;
+
+export class AfPacketPort implements Port {
+  readonly name: string;
+  readonly driver = 'afpacket' as const;
+  readonly stats = new PortStats();
+  readonly ifindex: number;
+  /** errno of the last failed TX kick (0: none); frames stay queued and go with the next kick. */
+  lastSendErrno = 0;
+  private readonly native: NativeAddon;
+  private readonly rings: AfpRings;
+  private readonly handle: NativeHandle;
+  private readonly u8: Uint8Array;
+  private readonly i32: Int32Array;
+  private readonly u16: Uint16Array;
+  private readonly blockSize: number;
+  private readonly blockCount: number;
+  private readonly txFrameSize: number;
+  private readonly txFrameCount: number;
+  private readonly txBase: number;
+  private readonly txData: number;
+  private readonly sll: number;
+  /** RX position: current block, packets left in it (0: not entered yet), next packet's offset. */
+  private blk = 0;
+  private pktLeft = 0;
+  private pktOff = 0;
+  /** Next TX frame (the kernel walks frames in the same order). */
+  private txHead = 0;
+  private closed = false;
+
+  constructor(name: string, ifindex: number, native: NativeAddon, rings: AfpRings) {
+    this.name = name;
+    this.ifindex = ifindex;
+    this.native = native;
+    this.rings = rings;
+    this.handle = rings.handle;
+    this.u8 = new Uint8Array(rings.buffer);
+    this.i32 = new Int32Array(rings.buffer, 0, rings.buffer.byteLength >> 2);
+    this.u16 = new Uint16Array(rings.buffer, 0, rings.buffer.byteLength >> 1);
+    this.blockSize = rings.rxBlockSize;
+    this.blockCount = rings.rxBlockCount;
+    this.txFrameSize = rings.txFrameSize;
+    this.txFrameCount = rings.txFrameCount;
+    this.txBase = rings.txOffset;
+    this.txData = rings.txDataOffset;
+    this.sll = rings.sllOffset;
+  }
+
+  rx(pool: PacketPool, out: Int32Array, max: number): number {
+    if (this.closed) return 0;
+    const i32 = this.i32;
+    const maxPacket = pool.slotSize - pool.headroom;
+    let n = 0;
+    let bytes = 0;
+    while (n < max) {
+      const base = this.blk * this.blockSize;
+      if (this.pktLeft === 0) {
+        // Acquire the block: the kernel fills it before setting TP_STATUS_USER.
+        if ((Atomics.load(i32, (base + BLK_STATUS) >> 2) & TP_STATUS_USER) === 0) break;
+        this.pktLeft = i32[(base + BLK_NUM) >> 2];
+        this.pktOff = base + i32[(base + BLK_FIRST) >> 2];
+        if (this.pktLeft <= 0) {
+          this.releaseBlock(base);
+          continue;
+        }
+      }
+      const off = this.pktOff;
+      if (this.u8[off + this.sll + SLL_PKTTYPE] !== PACKET_OUTGOING) {
+        const snap = i32[(off + PKT_SNAPLEN) >> 2];
+        if (snap > maxPacket) {
+          this.stats.drops[DropReason.TooBig]++;
+        } else if (snap < i32[(off + PKT_LEN) >> 2] || snap <= 0) {
+          this.stats.drops[DropReason.Malformed]++;
+        } else {
+          const slot = pool.alloc();
+          // Pool empty: stay on this packet; the kernel drops (and counts) if the ring fills.
+          if (slot < 0) break;
+          const src = off + this.u16[(off + PKT_MAC) >> 1];
+          // One view per packet: TypedArray.set needs a source of the right length.
+          pool.buf.set(this.u8.subarray(src, src + snap), pool.start[slot]);
+          pool.length[slot] = snap;
+          out[n++] = slot;
+          bytes += snap;
+        }
+      }
+      this.pktOff = off + i32[(off + PKT_NEXT) >> 2];
+      if (--this.pktLeft === 0) this.releaseBlock(base);
+    }
+    if (n > 0) {
+      this.stats.rxPackets += n;
+      this.stats.rxBytes += bytes;
+      this.stats.rxBursts++;
+    }
+    return n;
+  }
+
+  /** Hands block `base` back to the kernel and moves to the next one. */
+  private releaseBlock(base: number): void {
+    Atomics.store(this.i32, (base + BLK_STATUS) >> 2, TP_STATUS_KERNEL);
+    this.pktLeft = 0;
+    this.blk = this.blk + 1 === this.blockCount ? 0 : this.blk + 1;
+  }
+
+  tx(pool: PacketPool, slots: Int32Array, n: number): number {
+    if (this.closed) return 0;
+    const i32 = this.i32;
+    const room = this.txFrameSize - this.txData;
+    let taken = 0;
+    let queued = 0;
+    let bytes = 0;
+    while (taken < n) {
+      const frame = this.txBase + this.txHead * this.txFrameSize;
+      const st = Atomics.load(i32, (frame + PKT_STATUS) >> 2);
+      // Frame still owned by the kernel: the ring is full, the rest stays with the caller.
+      if ((st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) !== 0) break;
+      if ((st & TP_STATUS_WRONG_FORMAT) !== 0) this.stats.drops[DropReason.Malformed]++;
+      const slot = slots[taken++];
+      const len = pool.length[slot];
+      if (len > room) {
+        this.stats.drops[DropReason.TooBig]++;
+        pool.free(slot);
+        continue;
+      }
+      const start = pool.start[slot];
+      this.u8.set(pool.buf.subarray(start, start + len), frame + this.txData);
+      i32[(frame + PKT_NEXT) >> 2] = 0;
+      i32[(frame + PKT_SNAPLEN) >> 2] = len;
+      i32[(frame + PKT_LEN) >> 2] = len;
+      // Release: the frame's bytes are in place before the kernel may take it.
+      Atomics.store(i32, (frame + PKT_STATUS) >> 2, TP_STATUS_SEND_REQUEST);
+      this.txHead = this.txHead + 1 === this.txFrameCount ? 0 : this.txHead + 1;
+      pool.free(slot);
+      queued++;
+      bytes += len;
+    }
+    if (queued > 0) {
+      const r = this.native.afpSend(this.handle);
+      // EAGAIN/ENOBUFS/ENETDOWN: frames stay queued and leave with the next kick.
+      this.lastSendErrno = r < 0 ? -r : 0;
+      this.stats.txPackets += queued;
+      this.stats.txBytes += bytes;
+      this.stats.txBursts++;
+    }
+    return taken;
+  }
+
+  /** Frames queued for TX and not yet released by the kernel. */
+  txPending(): number {
+    let k = 0;
+    for (let f = 0; f < this.txFrameCount; f++) {
+      const st = Atomics.load(this.i32, (this.txBase + f * this.txFrameSize + PKT_STATUS) >> 2);
+      if ((st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) !== 0) k++;
+    }
+    return k;
+  }
+
+  /** Re-kicks queued TX frames (after EAGAIN) and folds the kernel's drop counter into stats. */
+  poll(): void {
+    if (this.closed) return;
+    if (this.lastSendErrno !== 0) {
+      const r = this.native.afpSend(this.handle);
+      this.lastSendErrno = r < 0 ? -r : 0;
+    }
+    try {
+      const s = this.native.afpStats(this.handle);
+      this.stats.drops[DropReason.Kernel] += s[1];
+    } catch {
+      // Socket gone (interface removed): nothing to add.
+    }
+  }
+
+  /** Waits up to timeoutMs for RX data (poll(2)); returns revents or -errno. Not for the hot loop. */
+  wait(timeoutMs: number): number {
+    return this.closed ? 0 : this.native.afpPoll(this.handle, timeoutMs, false);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.native.afpClose(this.handle, this.rings.buffer);
+  }
+}
+
+/** Opens an AF_PACKET port on interface spec.iface; never throws. */
+export function openAfPacketPort(spec: PortSpec): OpenPortResult {
+  const native = loadNative();
+  if (native === undefined) {
+    const st = nativeStatus();
+    return { error: `afpacket driver unavailable: ${st.ok ? 'unknown reason' : st.reason}` };
+  }
+  let ifindex: number;
+  try {
+    ifindex = native.ifIndex(spec.iface);
+  } catch (e) {
+    return { error: `afpacket: no interface '${spec.iface}' (${nativeErrorText(e)})` };
+  }
+  const frame = spec.frameSize ?? 2048;
+  const ring = Math.max(64, spec.ringSize ?? 1024);
+  const blockSize = 1 << 16;
+  const perBlock = blockSize / frame;
+  const blocks = Math.max(4, Math.ceil(ring / (perBlock > 0 ? perBlock : 1)));
+  let txFrames = 2;
+  while (txFrames < ring) txFrames *= 2;
+  try {
+    const rings = native.afpOpen(ifindex, {
+      rxBlockSize: blockSize,
+      rxBlockCount: blocks,
+      rxFrameSize: frame,
+      txFrameSize: frame,
+      txFrameCount: txFrames,
+      blockTimeoutMs: spec.blockTimeoutMs ?? 1,
+      qdiscBypass: spec.qdiscBypass ?? true,
+    });
+    return new AfPacketPort(spec.iface, ifindex, native, rings);
+  } catch (e) {
+    return { error: `afpacket port '${spec.iface}': ${nativeErrorText(e)}` };
+  }
+}

@@ -1,0 +1,232 @@
+// Tests of the afxdp Port on a veth pair inside a private network namespace (root only; skipped
+// otherwise, or when the native addon is missing). The parent builds the namespace and runs this
+// same file as a child inside it (`ip netns exec`, env P4TEE_AFXDP_CHILD=1): the child opens an AF_XDP
+// socket in copy mode on one veth end, sends UDP datagrams from the kernel stack out of the other end,
+// receives them on the AF_XDP socket, turns each into a reply and sends it back out, and counts the
+// replies its UDP socket gets. The parent then checks no XDP program is left on the interface.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { PacketPool } from '../core/packet-pool.js';
+import { isPortError } from './port.js';
+import { AfxdpPort, afxdpNative, openAfxdpPort } from './afxdp.js';
+
+const XDP_ADDR = '10.201.0.1'; // answered by the AF_XDP side (vA, which has no address)
+const STACK_ADDR = '10.201.0.2'; // the kernel stack's address on vB
+const STACK_PORT = 40000;
+const XDP_PORT = 40001;
+const WANT_REPLIES = 5;
+/** Phase 2: datagrams sent back to back (sizes up to 1400 bytes) so bursts hold several packets. */
+const BURST = 64;
+
+interface ChildResult {
+  error?: string;
+  zerocopy?: boolean;
+  xdpMode?: string;
+  linkWhileOpen?: string;
+  sent?: number;
+  received?: number;
+  echoed?: number;
+  replies?: number;
+  maxBurst?: number;
+  stats?: Record<string, unknown>;
+  txRefused?: number;
+}
+
+if (process.env.P4TEE_AFXDP_CHILD === '1') {
+  await childMain();
+} else {
+  parentTests();
+}
+
+// ---- child: runs inside the namespace ----
+
+async function childMain(): Promise<void> {
+  const iface = process.env.P4TEE_AFXDP_IFACE ?? '';
+  const xdpMode = (process.env.P4TEE_AFXDP_XDPMODE ?? 'skb') as 'skb' | 'drv';
+  const done = (r: ChildResult): void => {
+    process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
+  };
+  const opened = openAfxdpPort({ driver: 'afxdp', iface, mode: 'copy', xdpMode, ringSize: 256, queue: 0 });
+  if (isPortError(opened)) {
+    done({ error: opened.error });
+    return;
+  }
+  const port = opened as AfxdpPort;
+  const linkWhileOpen = execFileSync('ip', ['link', 'show', iface], { encoding: 'utf8' });
+  const pool = new PacketPool(256);
+  const rxOut = new Int32Array(32);
+  const txSlots = new Int32Array(32);
+  const sock = createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
+  let replies = 0;
+  let sent = 0;
+  let received = 0;
+  let echoed = 0;
+  sock.on('message', (msg, rinfo) => {
+    if (rinfo.address === XDP_ADDR && rinfo.port === XDP_PORT && msg.toString().startsWith('p4tee-afxdp-')) replies++;
+  });
+  await new Promise<void>((resolve) => sock.bind(STACK_PORT, STACK_ADDR, resolve));
+  const deadline = Date.now() + 30_000;
+  let maxBurst = 0;
+  let burstSent = false;
+  await new Promise<void>((resolve) => {
+    let lastSend = 0;
+    const step = (): void => {
+      const now = Date.now();
+      if (replies >= WANT_REPLIES + BURST || now > deadline) {
+        resolve();
+        return;
+      }
+      if (replies < WANT_REPLIES) {
+        // Phase 1: a datagram every 20 ms until replies come back (the link may still be settling).
+        if (now - lastSend >= 20) {
+          lastSend = now;
+          sock.send(`p4tee-afxdp-${sent++}`, XDP_PORT, XDP_ADDR);
+        }
+      } else if (!burstSent) {
+        // Phase 2: a burst of datagrams of growing size, all queued at once.
+        burstSent = true;
+        for (let i = 0; i < BURST; i++) {
+          const body = Buffer.alloc(16 + Math.floor((i * 1384) / (BURST - 1)), 0x61);
+          body.write(`p4tee-afxdp-${sent++}-`);
+          sock.send(body, XDP_PORT, XDP_ADDR);
+        }
+      }
+      const n = port.rx(pool, rxOut, rxOut.length);
+      if (n > maxBurst) maxBurst = n;
+      let m = 0;
+      for (let i = 0; i < n; i++) {
+        const slot = rxOut[i];
+        if (isOurDatagram(pool.view(slot))) {
+          received++;
+          turnAround(pool.view(slot));
+          txSlots[m++] = slot;
+        } else {
+          pool.free(slot); // IPv6 noise and the like
+        }
+      }
+      if (m > 0) {
+        const k = port.tx(pool, txSlots, m);
+        echoed += k;
+        for (let i = k; i < m; i++) pool.free(txSlots[i]);
+      } else {
+        port.tx(pool, txSlots, 0); // reap completions, flush
+      }
+      setTimeout(step, 1);
+    };
+    step();
+  });
+  sock.close();
+  port.poll();
+  const stats = port.stats.toJSON();
+  const txRefused = port.xdp.txRefused;
+  port.close();
+  port.close(); // twice is harmless
+  done({ zerocopy: port.zerocopy, xdpMode: port.xdpMode, linkWhileOpen, sent, received, echoed, replies, maxBurst, stats, txRefused });
+}
+
+/** An IPv4/UDP frame from STACK_ADDR:STACK_PORT to XDP_ADDR:XDP_PORT. */
+function isOurDatagram(f: Uint8Array): boolean {
+  if (f.length < 42 || f[12] !== 0x08 || f[13] !== 0x00 || (f[14] & 0xf0) !== 0x40 || f[23] !== 17) return false;
+  const ihl = (f[14] & 0x0f) * 4;
+  const ip = (o: number): string => `${f[o]}.${f[o + 1]}.${f[o + 2]}.${f[o + 3]}`;
+  const u = 14 + ihl;
+  return ip(26) === STACK_ADDR && ip(30) === XDP_ADDR && ((f[u] << 8) | f[u + 1]) === STACK_PORT && ((f[u + 2] << 8) | f[u + 3]) === XDP_PORT;
+}
+
+/** Swaps MACs, IPs and ports in place; zero UDP checksum (veth may hand us a partial one). */
+function turnAround(f: Uint8Array): void {
+  const swap = (a: number, b: number, len: number): void => {
+    for (let i = 0; i < len; i++) {
+      const t = f[a + i];
+      f[a + i] = f[b + i];
+      f[b + i] = t;
+    }
+  };
+  swap(0, 6, 6);
+  swap(26, 30, 4); // the IPv4 header checksum does not change
+  const u = 14 + (f[14] & 0x0f) * 4;
+  swap(u, u + 2, 2);
+  f[u + 6] = 0;
+  f[u + 7] = 0;
+}
+
+// ---- parent: builds and removes the namespace ----
+
+function parentTests(): void {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const nat = afxdpNative();
+  const hasIp = spawnSync('ip', ['-V'], { encoding: 'utf8' }).status === 0;
+  const skip = !isRoot
+    ? 'needs root (network namespaces, AF_XDP, bpf())'
+    : 'error' in nat
+      ? `native addon unavailable: ${nat.error}`
+      : !hasIp
+        ? 'iproute2 (ip) not installed'
+        : false;
+
+  test('afxdp: opening a missing interface gives an error, not a throw', { skip: 'error' in nat ? `native addon unavailable: ${'error' in nat ? nat.error : ''}` : false }, () => {
+    const r = openAfxdpPort({ driver: 'afxdp', iface: 'p4t-no-such-if' });
+    assert.ok(isPortError(r));
+    assert.match(r.error, /no interface named 'p4t-no-such-if'/);
+  });
+
+  const modes: Array<'skb' | 'drv'> = ['skb', 'drv'];
+  for (const xdpMode of modes) {
+    test(`afxdp copy mode over veth, XDP program in ${xdpMode} mode: receive, send back, detach on close`, { skip, timeout: 120_000 }, (t) => {
+      const tag = `${process.pid}${xdpMode === 'skb' ? 's' : 'd'}`;
+      const ns = `p4t-${tag}-ns`;
+      const vA = `p4t${tag}a`;
+      const vB = `p4t${tag}b`;
+      const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const cleanup = (): void => {
+        spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+      };
+      process.once('exit', cleanup);
+      try {
+        ip('netns', 'add', ns);
+        ip('-n', ns, 'link', 'add', vA, 'type', 'veth', 'peer', 'name', vB);
+        spawnSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6'], { stdio: 'ignore' });
+        ip('-n', ns, 'link', 'set', 'lo', 'up');
+        ip('-n', ns, 'link', 'set', vA, 'up');
+        ip('-n', ns, 'link', 'set', vB, 'up');
+        ip('-n', ns, 'addr', 'add', `${STACK_ADDR}/24`, 'dev', vB);
+        const info = JSON.parse(ip('-j', '-n', ns, 'link', 'show', vA)) as Array<{ address: string }>;
+        ip('-n', ns, 'neigh', 'replace', XDP_ADDR, 'lladdr', info[0].address, 'dev', vB, 'nud', 'permanent');
+
+        const child = spawnSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url)], {
+          encoding: 'utf8',
+          timeout: 90_000,
+          env: { ...process.env, P4TEE_AFXDP_CHILD: '1', P4TEE_AFXDP_IFACE: vA, P4TEE_AFXDP_XDPMODE: xdpMode },
+        });
+        const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+        assert.ok(line !== undefined, `child printed no result (status ${child.status}, signal ${child.signal}):\n${child.stdout}\n${child.stderr}`);
+        const r = JSON.parse(line.slice('RESULT '.length)) as ChildResult;
+        assert.equal(r.error, undefined, `child could not open the port: ${r.error}`);
+        assert.equal(r.zerocopy, false, 'veth binds in copy mode');
+        assert.equal(r.xdpMode, xdpMode);
+        // While open, the interface carries our program (generic: "xdpgeneric", native: "xdp").
+        assert.match(r.linkWhileOpen ?? '', xdpMode === 'skb' ? /xdpgeneric/ : /\bxdp\b/, r.linkWhileOpen);
+        const want = WANT_REPLIES + BURST;
+        assert.ok((r.received ?? 0) >= want, `AF_XDP received ${r.received} of ${r.sent} datagrams`);
+        assert.ok((r.echoed ?? 0) >= want, `AF_XDP sent back only ${r.echoed}`);
+        assert.ok((r.replies ?? 0) >= want, `the stack got ${r.replies} replies (sent ${r.sent}, received ${r.received}, echoed ${r.echoed})`);
+        const stats = r.stats as { rxPackets: number; txPackets: number };
+        assert.ok(stats.rxPackets >= (r.received ?? 0));
+        assert.equal(stats.txPackets, r.echoed);
+        t.diagnostic(`${xdpMode}: sent ${r.sent}, AF_XDP rx ${r.received}, tx ${r.echoed}, replies ${r.replies}, largest burst ${r.maxBurst}; stats ${JSON.stringify(r.stats)}`);
+
+        // After close (and the child's exit) no XDP program is left on the interface.
+        const after = ip('-n', ns, 'link', 'show', vA);
+        assert.doesNotMatch(after, /xdp/, after);
+      } finally {
+        cleanup();
+        process.removeListener('exit', cleanup);
+      }
+      assert.equal(spawnSync('ip', ['netns', 'pids', ns], { stdio: 'ignore' }).status === 0, false, `namespace ${ns} left behind`);
+    });
+  }
+}
