@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "xdp-prog.h"
@@ -158,6 +159,8 @@ static int nl_talk(struct nl_buf *req, char *reply, size_t replylen, ssize_t *go
   if (fd < 0) return -errno;
   int one = 1;
   setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one); /* best effort: error text */
+  struct timeval tv = {.tv_sec = 5, .tv_usec = 0}; /* never hang on a lost reply */
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   struct sockaddr_nl sa;
   memset(&sa, 0, sizeof sa);
   sa.nl_family = AF_NETLINK;
@@ -206,6 +209,8 @@ static int nl_talk(struct nl_buf *req, char *reply, size_t replylen, ssize_t *go
         memcpy(reply, h, h->nlmsg_len);
         *got = h->nlmsg_len;
         rc = 0;
+        done = 1; /* a GETLINK for one index answers with one message and no ACK */
+        break;
       }
     }
     if (done) break;

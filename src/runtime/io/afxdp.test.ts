@@ -32,6 +32,8 @@ interface ChildResult {
   echoed?: number;
   replies?: number;
   maxBurst?: number;
+  progWhileOpen?: number;
+  progAfterClose?: number;
   stats?: Record<string, unknown>;
   txRefused?: number;
 }
@@ -123,9 +125,12 @@ async function childMain(): Promise<void> {
   port.poll();
   const stats = port.stats.toJSON();
   const txRefused = port.xdp.txRefused;
+  const nat = afxdpNative();
+  const progWhileOpen = 'error' in nat ? -1 : nat.xdpQuery(port.ifindex).progId;
   port.close();
   port.close(); // twice is harmless
-  done({ zerocopy: port.zerocopy, xdpMode: port.xdpMode, linkWhileOpen, sent, received, echoed, replies, maxBurst, stats, txRefused });
+  const progAfterClose = 'error' in nat ? -1 : nat.xdpQuery(port.ifindex).progId;
+  done({ progWhileOpen, progAfterClose, zerocopy: port.zerocopy, xdpMode: port.xdpMode, linkWhileOpen, sent, received, echoed, replies, maxBurst, stats, txRefused });
 }
 
 /** An IPv4/UDP frame from STACK_ADDR:STACK_PORT to XDP_ADDR:XDP_PORT. */
@@ -210,6 +215,8 @@ function parentTests(): void {
         assert.equal(r.xdpMode, xdpMode);
         // While open, the interface carries our program (generic: "xdpgeneric", native: "xdp").
         assert.match(r.linkWhileOpen ?? '', xdpMode === 'skb' ? /xdpgeneric/ : /\bxdp\b/, r.linkWhileOpen);
+        assert.ok((r.progWhileOpen ?? 0) > 0, 'RTM_GETLINK shows a program id while open');
+        assert.equal(r.progAfterClose, 0, 'RTM_GETLINK shows no program after close');
         const want = WANT_REPLIES + BURST;
         assert.ok((r.received ?? 0) >= want, `AF_XDP received ${r.received} of ${r.sent} datagrams`);
         assert.ok((r.echoed ?? 0) >= want, `AF_XDP sent back only ${r.echoed}`);
