@@ -3,25 +3,16 @@
 // other controls may be applied.
 import type * as ast from '../syntax/ast.js';
 import type { Checker } from './checker.js';
-import type { BlockType } from './types.js';
-import { checkDeclaration, declareParams } from './declarations.js';
+import { checkDeclaration } from './declarations.js';
 import { checkBlockBody } from './statements.js';
-import { blockSignature } from './parsers.js';
+import { openBlock } from './parsers.js';
 import { checkTable } from './tables.js';
 
 export function checkControl(cx: Checker, d: ast.ControlDeclaration): void {
   if (cx.ctx.where !== 'top') cx.error('NotAllowedHere', d.name.span, 'controls can only be declared at the top level');
   const saved = cx.scope;
   cx.inScope(() => {
-    const sig = blockSignature(cx, d);
-    const t: BlockType = { kind: 'control', name: d.name.name, typeParams: sig.typeParams, params: sig.params, ctorParams: sig.ctorParams, node: d };
-    cx.result.declTypes.set(d, t);
-    const inner = cx.scope;
-    cx.scope = saved;
-    cx.declareType({ name: d.name.name, node: d, type: t, typeParams: sig.typeParams, instantiable: true }, d.name);
-    cx.scope = inner;
-    declareParams(cx, sig.params, 'plain');
-    declareParams(cx, sig.ctorParams, 'ctorParam');
+    openBlock(cx, d, 'control', saved);
     cx.inProgress.add(d);
     cx.withCtx({ where: 'control', block: 'control', returnType: null, inLoop: false }, () => {
       for (const l of d.locals) {

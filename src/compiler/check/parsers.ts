@@ -35,19 +35,27 @@ export function blockSignature(cx: Checker, d: ast.ParserDeclaration | ast.Contr
   return { typeParams, params, ctorParams };
 }
 
+/**
+ * The opening shared by parser and control declarations: the block's type, declared in the enclosing
+ * scope `outer` (so the block can be named after its body), and its parameters in the current scope.
+ */
+export function openBlock(cx: Checker, d: ast.ParserDeclaration | ast.ControlDeclaration, kind: 'parser' | 'control', outer: Checker['scope']): void {
+  const sig = blockSignature(cx, d);
+  const t: BlockType = { kind, name: d.name.name, typeParams: sig.typeParams, params: sig.params, ctorParams: sig.ctorParams, node: d };
+  cx.result.declTypes.set(d, t);
+  const inner = cx.scope;
+  cx.scope = outer;
+  cx.declareType({ name: d.name.name, node: d, type: t, typeParams: sig.typeParams, instantiable: true }, d.name);
+  cx.scope = inner;
+  declareParams(cx, sig.params, 'plain');
+  declareParams(cx, sig.ctorParams, 'ctorParam');
+}
+
 export function checkParser(cx: Checker, d: ast.ParserDeclaration): void {
   if (cx.ctx.where !== 'top') cx.error('NotAllowedHere', d.name.span, 'parsers can only be declared at the top level');
   const saved = cx.scope;
   cx.inScope(() => {
-    const sig = blockSignature(cx, d);
-    const t: BlockType = { kind: 'parser', name: d.name.name, typeParams: sig.typeParams, params: sig.params, ctorParams: sig.ctorParams, node: d };
-    cx.result.declTypes.set(d, t);
-    const inner = cx.scope;
-    cx.scope = saved;
-    cx.declareType({ name: d.name.name, node: d, type: t, typeParams: sig.typeParams, instantiable: true }, d.name);
-    cx.scope = inner;
-    declareParams(cx, sig.params, 'plain');
-    declareParams(cx, sig.ctorParams, 'ctorParam');
+    openBlock(cx, d, 'parser', saved);
     cx.inProgress.add(d);
     cx.withCtx({ where: 'parser', block: 'parser', returnType: null, inLoop: false }, () => {
       for (const l of d.locals) {
