@@ -9,6 +9,7 @@ import { registerRun } from './run.js';
 import { registerSwitch } from './switch.js';
 import { registerCtl } from './ctl.js';
 import { registerNetns } from './netns.js';
+import { registerModel } from './model.js';
 
 function packageVersion(): string {
   try {
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerSwitch(program);
   registerCtl(program);
   registerNetns(program);
+  registerModel(program);
   return program;
 }
 

@@ -1,0 +1,114 @@
+// Tests of fitting a benchmark run: synthetic results made from known parameters are fitted back,
+// r'_max is compared with the measured r_max, and the 10% warning and tables behave.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { batchSizeAt, predictedRmax, type ModelParams } from './model.js';
+import { fitResults, paramTableCsv, paramTableMarkdown, type BenchResultsLike } from './fit-results.js';
+
+const truth: ModelParams = { aRx: 800, bRx: 300, aP: 200, bP: 60, aTx: 600, bTx: 250, nMax: 32 };
+
+/** A run as `p4tee bench` writes it, simulated from the model with seeded noise. */
+export function syntheticRun(p: ModelParams, measuredRmax: number | null, seed = 1): BenchResultsLike {
+  let s = seed;
+  const u = (): number => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+  const rmax = predictedRmax(p);
+  const trials = [];
+  for (let i = 1; i <= 12; i++) {
+    const r = (rmax * i) / 10;
+    const nbar = batchSizeAt(p, r);
+    const sample: number[][] = [];
+    for (let k = 0; k < 200; k++) {
+      const n = Math.max(1, Math.min(p.nMax, Math.round(nbar + (u() - 0.5) * 4)));
+      sample.push([n, p.aRx + n * p.bRx + (u() - 0.5) * 100, p.aP + n * p.bP + (u() - 0.5) * 40, p.aTx + n * p.bTx + (u() - 0.5) * 100]);
+    }
+    trials.push({
+      offeredPps: r,
+      achievedPps: r,
+      lossRatio: r > rmax ? 1 - rmax / r : 0,
+      valid: true,
+      telemetry: { batches: 200, packets: 200 * nbar, meanBatch: nbar, rxNs: 0, procNs: 0, txNs: 0, sample },
+    });
+  }
+  return {
+    kind: 'p4tee-bench',
+    setup: { driver: 'shm', burst: 32, packetBytes: 1500, tee: null },
+    trials,
+    search: measuredRmax === null ? null : { goals: [{ name: 'NDR', lossRatio: 0, lower: measuredRmax, upper: measuredRmax * 1.005 }] },
+    ceiling: null,
+  };
+}
+
+test('fitResults recovers the parameters and r\'_max of a synthetic run', () => {
+  const rmax = predictedRmax(truth);
+  const f = fitResults(syntheticRun(truth, rmax * 0.97));
+  assert.ok(f.params !== null && f.direct !== null);
+  assert.ok(Math.abs(f.params.bP - truth.bP) < 2, `b_p ${f.params.bP}`);
+  assert.ok(Math.abs(f.params.bRx + f.params.bTx - (truth.bRx + truth.bTx)) < 5);
+  assert.ok(f.predictedRmaxPps !== null && Math.abs(f.predictedRmaxPps / rmax - 1) < 0.02);
+  assert.equal(f.measuredFrom, 'search');
+  assert.ok(f.relativeError !== null && f.relativeError < 0.1);
+  assert.deepEqual(f.warnings, []);
+  assert.equal(f.label, 'shm baseline 1500B burst 32');
+});
+
+test('a measured r_max far from the model is flagged', () => {
+  const f = fitResults(syntheticRun(truth, predictedRmax(truth) * 0.5));
+  assert.ok(f.relativeError !== null && f.relativeError > 0.9);
+  assert.ok(f.warnings.some((w) => w.includes('more than 10%')));
+});
+
+test('without a search, the best loss-free valid trial is the measured r_max; invalid trials are ignored', () => {
+  const run = syntheticRun(truth, null);
+  const trials = [...run.trials, { offeredPps: 1e9, achievedPps: 1e9, lossRatio: 0, valid: false, telemetry: null }];
+  const f = fitResults({ ...run, trials });
+  assert.equal(f.measuredFrom, 'sweep');
+  assert.ok(f.measuredRmaxPps !== null && f.measuredRmaxPps <= predictedRmax(truth));
+});
+
+test('no telemetry gives no parameters and a warning, never a throw', () => {
+  const f = fitResults({ trials: [{ offeredPps: 1000, lossRatio: 0 }] });
+  assert.equal(f.params, null);
+  assert.ok(f.warnings.some((w) => w.includes('no per-batch telemetry')));
+  assert.match(paramTableMarkdown([f]), /\| - \|/);
+});
+
+test('parameter tables have the study\'s columns', () => {
+  const f = fitResults(syntheticRun(truth, predictedRmax(truth)));
+  const md = paramTableMarkdown([f]).split('\n');
+  assert.match(md[0]!, /a_rx\+a_tx.*b_rx\+b_tx.*a_p.*b_p.*r_max.*r'_max/);
+  const csv = paramTableCsv([f]).trim().split('\n');
+  assert.equal(csv.length, 2);
+  assert.equal(csv[1]!.split(',').length, 8);
+});
+
+test('p4tee model fit and predict on the command line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'p4tee-model-'));
+  try {
+    const bin = fileURLToPath(new URL('../../bin/p4tee.js', import.meta.url));
+    writeFileSync(join(dir, 'results.json'), JSON.stringify(syntheticRun(truth, predictedRmax(truth))));
+    const fit = spawnSync(process.execPath, [bin, 'model', 'fit', dir], { encoding: 'utf8' });
+    assert.equal(fit.status, 0, fit.stderr);
+    assert.match(fit.stdout, /r'_max \(model\) \d+\.\d{3} Mpps/);
+    const bad = spawnSync(process.execPath, [bin, 'model', 'fit', join(dir, 'missing')], { encoding: 'utf8' });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /no such file/);
+    assert.doesNotMatch(bad.stderr, /at .*\.js:\d+/);
+    const pred = spawnSync(process.execPath, [bin, 'model', 'predict', '--a-io', '1400', '--b-io', '550', '--a-p', '200', '--b-p', '60', '--json'], { encoding: 'utf8' });
+    assert.equal(pred.status, 0, pred.stderr);
+    const j = JSON.parse(pred.stdout) as { rmaxPps: number };
+    assert.ok(Math.abs(j.rmaxPps - predictedRmax({ aRx: 1400, bRx: 550, aTx: 0, bTx: 0, aP: 200, bP: 60, nMax: 32 })) < 1e-6);
+    const usage = spawnSync(process.execPath, [bin, 'model', 'predict', '--a-io', '1'], { encoding: 'utf8' });
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /--b-io is required/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

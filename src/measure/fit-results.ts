@@ -1,0 +1,170 @@
+// Fits the performance model to a benchmark run: input is a BenchResults object (results.json written
+// by `p4tee bench`: trials with per-trial telemetry of the switch), output a ModelFitReport with the
+// direct fit (per-batch samples), the indirect fit (mean batch size against rate), the predicted
+// r'_max, the measured r_max and their relative difference (flagged above 10%). Reads plain JSON
+// records only: it depends on the results format, not on the runtime.
+import {
+  fitDirect,
+  fitIndirect,
+  predictedRmax,
+  relativeError,
+  sharesAt,
+  type BatchSample,
+  type DirectFit,
+  type FitOptions,
+  type IndirectFit,
+  type ModelParams,
+  type RatePoint,
+  type Shares,
+} from './model.js';
+
+/** The parts of a trial record the model reads (see docs/design.md, results format). */
+export interface TrialTelemetryLike {
+  readonly batches: number;
+  readonly packets: number;
+  readonly meanBatch: number;
+  readonly rxNs: number;
+  readonly procNs: number;
+  readonly txNs: number;
+  readonly sample?: readonly (readonly number[])[];
+}
+export interface TrialLike {
+  readonly offeredPps: number;
+  readonly achievedPps?: number;
+  readonly lossRatio?: number;
+  readonly valid?: boolean;
+  readonly telemetry?: TrialTelemetryLike | null;
+}
+export interface BenchResultsLike {
+  readonly kind?: string;
+  readonly setup?: { readonly program?: string; readonly driver?: string; readonly burst?: number; readonly packetBytes?: number; readonly tee?: unknown; readonly label?: string };
+  readonly trials: readonly TrialLike[];
+  readonly search?: { readonly goals?: readonly { readonly name?: string; readonly lossRatio?: number; readonly lower?: number | null; readonly upper?: number | null }[] } | null;
+  readonly ceiling?: { readonly pps?: number } | null;
+}
+
+export interface ModelFitReport {
+  readonly label: string;
+  readonly nMax: number;
+  readonly direct: DirectFit | null;
+  readonly indirect: IndirectFit | null;
+  /** The parameters used for predictions: the direct fit when there are samples, else null. */
+  readonly params: ModelParams | null;
+  readonly predictedRmaxPps: number | null;
+  /** Measured r_max: the NDR lower bound of the search, else the best loss-free valid trial. */
+  readonly measuredRmaxPps: number | null;
+  readonly measuredFrom: 'search' | 'sweep' | 'none';
+  /** True when the generator could not load the switch: the measured value is only a lower bound. */
+  readonly measuredIsLowerBound: boolean;
+  readonly relativeError: number | null;
+  readonly shares: Shares | null;
+  readonly warnings: readonly string[];
+}
+
+/** A short name for a setup: driver, TEE mode, packet size, burst. */
+export function setupLabel(r: BenchResultsLike): string {
+  const s = r.setup ?? {};
+  if (typeof s.label === 'string' && s.label !== '') return s.label;
+  const tee = s.tee as { mode?: string; backend?: string; transition?: string } | null | undefined;
+  const teeText = tee === null || tee === undefined ? 'baseline' : [tee.mode, tee.backend, tee.transition].filter((x) => x !== undefined).join(':');
+  return `${s.driver ?? '?'} ${teeText} ${s.packetBytes ?? '?'}B burst ${s.burst ?? 32}`;
+}
+
+/** Fits the model to one run. Never throws on odd data: what cannot be fitted is null with a warning. */
+export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: number } = {}): ModelFitReport {
+  const nMax = options.nMax ?? r.setup?.burst ?? 32;
+  const warnings: string[] = [];
+  const samples: BatchSample[] = [];
+  const points: RatePoint[] = [];
+  for (const t of r.trials) {
+    if (t.valid === false) continue;
+    const tel = t.telemetry;
+    if (tel === null || tel === undefined || !(tel.batches > 0)) continue;
+    for (const s of tel.sample ?? []) {
+      if (s.length >= 4 && s[0]! > 0) samples.push([s[0]!, s[1]!, s[2]!, s[3]!]);
+    }
+    const rate = t.achievedPps !== undefined && t.achievedPps > 0 ? t.achievedPps : t.offeredPps;
+    points.push({ ratePps: rate, meanBatch: tel.meanBatch });
+  }
+  let direct: DirectFit | null = null;
+  if (samples.length >= 3) {
+    direct = fitDirect(samples, nMax, options);
+    const sizes = new Set(samples.map((s) => s[0]));
+    if (sizes.size < 3) warnings.push(`the batch sizes seen (${[...sizes].join(', ')}) are too few to separate a from b: run trials at more rates`);
+  } else {
+    warnings.push('no per-batch telemetry samples: run `p4tee bench` with telemetry on');
+  }
+  let indirect: IndirectFit | null = null;
+  if (points.length > 0) {
+    indirect = fitIndirect(points, nMax, options);
+    if (indirect.used < 3) warnings.push(`indirect fit: only ${indirect.used} trial(s) between idle and saturation (need 3)`);
+  }
+  const params = direct?.params ?? null;
+  const predicted = params === null ? null : predictedRmax(params);
+
+  let measured: number | null = null;
+  let from: ModelFitReport['measuredFrom'] = 'none';
+  const ndr = r.search?.goals?.find((g) => g.lossRatio === 0 || g.name === 'NDR');
+  if (ndr !== undefined && typeof ndr.lower === 'number' && ndr.lower > 0) {
+    measured = ndr.lower;
+    from = 'search';
+  } else {
+    for (const t of r.trials) {
+      if (t.valid === false || (t.lossRatio ?? 1) > 0) continue;
+      const rate = t.achievedPps !== undefined && t.achievedPps > 0 ? t.achievedPps : t.offeredPps;
+      if (measured === null || rate > measured) measured = rate;
+    }
+    if (measured !== null) from = 'sweep';
+  }
+  const lowerBound = r.ceiling !== null && r.ceiling !== undefined && typeof r.ceiling.pps === 'number';
+  let rel: number | null = null;
+  if (predicted !== null && measured !== null && Number.isFinite(predicted)) {
+    rel = relativeError(predicted, measured);
+    if (lowerBound) warnings.push('measured r_max is only a lower bound (the generator could not load the switch further)');
+    else if (rel > 0.1) warnings.push(`predicted r'_max differs from the measured r_max by ${(rel * 100).toFixed(1)}% (more than 10%)`);
+  }
+  return {
+    label: setupLabel(r),
+    nMax,
+    direct,
+    indirect,
+    params,
+    predictedRmaxPps: predicted,
+    measuredRmaxPps: measured,
+    measuredFrom: from,
+    measuredIsLowerBound: lowerBound,
+    relativeError: rel,
+    shares: params === null ? null : sharesAt(params, nMax),
+    warnings,
+  };
+}
+
+/** The study's parameter table columns, one row per setup (ns; rates in Mpps). */
+export const PARAM_COLUMNS = ['setup', 'a_rx+a_tx (ns)', 'b_rx+b_tx (ns)', 'a_p (ns)', 'b_p (ns)', 'r_max (Mpps)', "r'_max (Mpps)", 'diff'] as const;
+
+export function paramRow(f: ModelFitReport): string[] {
+  const p = f.params;
+  const num = (x: number | null | undefined, d = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
+  const mpps = (x: number | null): string => (x === null || !Number.isFinite(x) ? '-' : (x / 1e6).toFixed(3));
+  return [
+    f.label,
+    num(p === null ? null : p.aRx + p.aTx),
+    num(p === null ? null : p.bRx + p.bTx),
+    num(p?.aP),
+    num(p?.bP),
+    (f.measuredIsLowerBound ? '>= ' : '') + mpps(f.measuredRmaxPps),
+    mpps(f.predictedRmaxPps),
+    f.relativeError === null ? '-' : `${(f.relativeError * 100).toFixed(1)}%`,
+  ];
+}
+
+export function paramTableMarkdown(fits: readonly ModelFitReport[]): string {
+  const rows = fits.map(paramRow);
+  const head = `| ${PARAM_COLUMNS.join(' | ')} |\n|${PARAM_COLUMNS.map(() => '---').join('|')}|\n`;
+  return head + rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`).join('\n') + '\n';
+}
+
+export function paramTableCsv(fits: readonly ModelFitReport[]): string {
+  const q = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  return [PARAM_COLUMNS.map(q).join(','), ...fits.map((f) => paramRow(f).map(q).join(','))].join('\n') + '\n';
+}
