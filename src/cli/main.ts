@@ -10,6 +10,7 @@ import { registerSwitch } from './switch.js';
 import { registerCtl } from './ctl.js';
 import { registerNetns } from './netns.js';
 import { registerModel } from './model.js';
+import { registerReport } from './report.js';
 
 function packageVersion(): string {
   try {
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerCtl(program);
   registerNetns(program);
   registerModel(program);
+  registerReport(program);
   return program;
 }
 

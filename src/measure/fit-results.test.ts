@@ -7,44 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { batchSizeAt, predictedRmax, type ModelParams } from './model.js';
-import { fitResults, paramTableCsv, paramTableMarkdown, type BenchResultsLike } from './fit-results.js';
+import { predictedRmax, type ModelParams } from './model.js';
+import { fitResults, paramTableCsv, paramTableMarkdown } from './fit-results.js';
+import { syntheticRun } from './synthetic-run.js';
 
 const truth: ModelParams = { aRx: 800, bRx: 300, aP: 200, bP: 60, aTx: 600, bTx: 250, nMax: 32 };
-
-/** A run as `p4tee bench` writes it, simulated from the model with seeded noise. */
-export function syntheticRun(p: ModelParams, measuredRmax: number | null, seed = 1): BenchResultsLike {
-  let s = seed;
-  const u = (): number => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-  const rmax = predictedRmax(p);
-  const trials = [];
-  for (let i = 1; i <= 12; i++) {
-    const r = (rmax * i) / 10;
-    const nbar = batchSizeAt(p, r);
-    const sample: number[][] = [];
-    for (let k = 0; k < 200; k++) {
-      const n = Math.max(1, Math.min(p.nMax, Math.round(nbar + (u() - 0.5) * 4)));
-      sample.push([n, p.aRx + n * p.bRx + (u() - 0.5) * 100, p.aP + n * p.bP + (u() - 0.5) * 40, p.aTx + n * p.bTx + (u() - 0.5) * 100]);
-    }
-    trials.push({
-      offeredPps: r,
-      achievedPps: r,
-      lossRatio: r > rmax ? 1 - rmax / r : 0,
-      valid: true,
-      telemetry: { batches: 200, packets: 200 * nbar, meanBatch: nbar, rxNs: 0, procNs: 0, txNs: 0, sample },
-    });
-  }
-  return {
-    kind: 'p4tee-bench',
-    setup: { driver: 'shm', burst: 32, packetBytes: 1500, tee: null },
-    trials,
-    search: measuredRmax === null ? null : { goals: [{ name: 'NDR', lossRatio: 0, lower: measuredRmax, upper: measuredRmax * 1.005 }] },
-    ceiling: null,
-  };
-}
 
 test('fitResults recovers the parameters and r\'_max of a synthetic run', () => {
   const rmax = predictedRmax(truth);
