@@ -91,6 +91,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_shm(env, exports);
   register_afpacket(env, exports);
   register_afxdp(env, exports);
+  register_futex(env, exports);
   return exports;
 }
 

@@ -9,6 +9,7 @@
 void register_shm(napi_env env, napi_value exports);
 void register_afpacket(napi_env env, napi_value exports);
 void register_afxdp(napi_env env, napi_value exports);
+void register_futex(napi_env env, napi_value exports);
 
 /* Helpers shared by the driver files (defined in addon.c). */
 

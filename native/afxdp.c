@@ -2,7 +2,7 @@
  * TX rings, and hands the UMEM and every ring's mmap'ed memory to JavaScript as external
  * ArrayBuffers, so TypeScript (src/runtime/io/afxdp.ts) moves whole bursts itself. Native calls are
  * per burst only: wakeups (when need_wakeup says so), a batched memcpy, statistics, and the XDP
- * program/XSKMAP plumbing from xdp-prog.c. */
+ * program/XSKMAP/link plumbing from xdp-prog.c. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -510,6 +510,23 @@ static napi_value attach(napi_env env, napi_callback_info info) {
   return num(env, 0);
 }
 
+/* xdpLinkCreate(progFd, ifindex, flags) -> link fd; throws (with .errno) when the kernel refuses.
+ * Closing the fd (closeFd) detaches the program; so does the death of the process. */
+static napi_value link_create(napi_env env, napi_callback_info info) {
+  P4_ARGS(3);
+  int64_t pfd, ifx, fl;
+  if (arg_int(env, argv, argc, 0, &pfd, "progFd") || arg_int(env, argv, argc, 1, &ifx, "ifindex") ||
+      arg_int(env, argv, argc, 2, &fl, "flags"))
+    return NULL;
+  int r = xdp_bpf_link_create((int)pfd, (int)ifx, (unsigned)fl);
+  if (r < 0) {
+    char what[96];
+    snprintf(what, sizeof what, "bpf(BPF_LINK_CREATE, BPF_XDP, ifindex %lld)", (long long)ifx);
+    return p4_throw_errno(env, what, -r);
+  }
+  return num(env, r);
+}
+
 /* xdpQuery(ifindex) -> {progId, mode} (mode: XDP_ATTACHED_NONE 0, DRV 1, SKB 2, HW 3, MULTI 4). */
 static napi_value query(napi_env env, napi_callback_info info) {
   P4_ARGS(1);
@@ -548,6 +565,7 @@ void register_afxdp(napi_env env, napi_value exports) {
   p4_set_fn(env, o, "xdpMapSet", map_set);
   p4_set_fn(env, o, "xdpMapDelete", map_delete);
   p4_set_fn(env, o, "xdpAttach", attach);
+  p4_set_fn(env, o, "xdpLinkCreate", link_create);
   p4_set_fn(env, o, "xdpQuery", query);
   p4_set_fn(env, o, "closeFd", close_fd);
   napi_set_named_property(env, exports, "afxdp", o);

@@ -1,6 +1,8 @@
 /* Shared-memory regions for the shm driver: shm_open + mmap(MAP_SHARED), handed to JS as an
  * external ArrayBuffer so TypeScript lays out rings and packet buffers on it; close munmaps and
- * detaches the buffer. Exports: shmOpen(name, size, mode), shmClose(handle, buffer), shmUnlink(name). */
+ * detaches the buffer. Also the burst copier used by the shm, afpacket and pcap ports.
+ * Exports: shmOpen(name, size, mode), shmClose(handle, buffer), shmUnlink(name),
+ * copyBatch(src, dst, plan, n), clockRealtime(out). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addon.h"
@@ -169,7 +172,69 @@ static napi_value shm_unlink_js(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* Base pointer and length of a Uint8Array (also one over a SharedArrayBuffer); -1 otherwise. */
+static int u8_info(napi_env env, napi_value v, uint8_t **p, size_t *len) {
+  napi_typedarray_type tt;
+  void *data = NULL;
+  if (napi_get_typedarray_info(env, v, &tt, len, &data, NULL, NULL) != napi_ok || tt != napi_uint8_array) return -1;
+  if (data == NULL && *len != 0) return -1;
+  *p = data;
+  return 0;
+}
+
+/* copyBatch(src: Uint8Array, dst: Uint8Array, plan: Int32Array, n) -> copied: for k < n moves
+ * plan[3k+2] bytes from src[plan[3k]] to dst[plan[3k+1]] (memmove: src and dst may be views of one
+ * buffer). An entry out of bounds of either array is skipped and its length set to -1. One native
+ * call per burst replaces one view (allocation) plus one TypedArray.set per packet. */
+static napi_value copy_batch_js(napi_env env, napi_callback_info info) {
+  P4_ARGS(4);
+  uint8_t *src = NULL, *dst = NULL;
+  size_t slen = 0, dlen = 0, plen = 0;
+  napi_typedarray_type tt;
+  void *pd = NULL;
+  int64_t n = 0;
+  if (argc < 4 || u8_info(env, argv[0], &src, &slen) < 0 || u8_info(env, argv[1], &dst, &dlen) < 0 ||
+      napi_get_typedarray_info(env, argv[2], &tt, &plen, &pd, NULL, NULL) != napi_ok || tt != napi_int32_array)
+    return p4_throw_type(env, "copyBatch(src: Uint8Array, dst: Uint8Array, plan: Int32Array, n)");
+  if (p4_arg_i64(env, argv[3], &n, "n") < 0) return NULL;
+  int32_t *plan = pd;
+  if (n < 0) n = 0;
+  if ((uint64_t)n * 3 > plen) n = (int64_t)(plen / 3);
+  int64_t done = 0;
+  for (int64_t k = 0; k < n; k++) {
+    int64_t so = plan[3 * k], d = plan[3 * k + 1], l = plan[3 * k + 2];
+    if (so < 0 || d < 0 || l < 0 || (uint64_t)(so + l) > slen || (uint64_t)(d + l) > dlen) {
+      plan[3 * k + 2] = -1;
+      continue;
+    }
+    memmove(dst + d, src + so, (size_t)l);
+    done++;
+  }
+  napi_value r;
+  napi_create_int64(env, done, &r);
+  return r;
+}
+
+/* clockRealtime(out: Int32Array) -> undefined: out[0] = seconds (low 32 bits), out[1] = nanoseconds
+ * of CLOCK_REALTIME. Date.now() returns a fresh heap number per call; this allocates nothing. */
+static napi_value clock_realtime_js(napi_env env, napi_callback_info info) {
+  P4_ARGS(1);
+  napi_typedarray_type tt;
+  size_t len = 0;
+  void *data = NULL;
+  if (argc < 1 || napi_get_typedarray_info(env, argv[0], &tt, &len, &data, NULL, NULL) != napi_ok || tt != napi_int32_array || len < 2)
+    return p4_throw_type(env, "clockRealtime(out: Int32Array of 2)");
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  int32_t *o = data;
+  o[0] = (int32_t)(uint32_t)ts.tv_sec;
+  o[1] = (int32_t)ts.tv_nsec;
+  return NULL;
+}
+
 void register_shm(napi_env env, napi_value exports) {
+  p4_set_fn(env, exports, "copyBatch", copy_batch_js);
+  p4_set_fn(env, exports, "clockRealtime", clock_realtime_js);
   p4_set_fn(env, exports, "shmOpen", shm_open_js);
   p4_set_fn(env, exports, "shmClose", shm_close_js);
   p4_set_fn(env, exports, "shmUnlink", shm_unlink_js);

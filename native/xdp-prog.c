@@ -1,5 +1,5 @@
 /* The XDP redirect program and its XSKMAP, loaded with the raw bpf() system call, and attached
- * to / detached from an interface with rtnetlink RTM_SETLINK (IFLA_XDP). No libbpf: the five
+ * to an interface through a BPF link (BPF_LINK_CREATE) or with rtnetlink RTM_SETLINK (IFLA_XDP). No libbpf: the five
  * instructions are assembled here by hand. Input: map size, fallback action, interface index.
  * Output: fds or -errno, with the verifier log / netlink error text copied into err. */
 #ifndef _GNU_SOURCE
@@ -135,6 +135,23 @@ int xdp_map_delete(int map_fd, unsigned key) {
   a.map_fd = (uint32_t)map_fd;
   a.key = (uint64_t)(uintptr_t)&k;
   return sys_bpf(BPF_MAP_DELETE_ELEM, &a) < 0 ? -errno : 0;
+}
+
+/* ---- BPF link ---- */
+
+/* The command and attach type numbers are stable ABI; spelled as numbers so that older kernel
+ * headers (without BPF_XDP or link_create.target_ifindex) still compile this file. */
+#define CMD_LINK_CREATE 28
+#define ATTACH_TYPE_XDP 37
+
+int xdp_bpf_link_create(int prog_fd, int ifindex, unsigned flags) {
+  union bpf_attr a;
+  memset(&a, 0, sizeof a);
+  /* link_create: prog_fd, target_ifindex, attach_type, flags (four u32 at the start of the union). */
+  uint32_t w[4] = {(uint32_t)prog_fd, (uint32_t)ifindex, ATTACH_TYPE_XDP, flags};
+  memcpy(&a, w, sizeof w);
+  int fd = sys_bpf(CMD_LINK_CREATE, &a);
+  return fd < 0 ? -errno : fd;
 }
 
 /* ---- rtnetlink ---- */

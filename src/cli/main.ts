@@ -11,6 +11,8 @@ import { registerCtl } from './ctl.js';
 import { registerNetns } from './netns.js';
 import { registerModel } from './model.js';
 import { registerReport } from './report.js';
+import { registerGen } from './gen.js';
+import { registerAttest } from './attest.js';
 
 function packageVersion(): string {
   try {
@@ -45,8 +47,10 @@ export function buildProgram(): Command {
   registerSwitch(program);
   registerCtl(program);
   registerNetns(program);
+  registerGen(program);
   registerModel(program);
   registerReport(program);
+  registerAttest(program);
   return program;
 }
 

@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPcap, writePcap } from '../runtime/io/pcap.js';
 import { ControlClient } from '../runtime/control/server.js';
-import { parseDuration, parseInterfaceSpec } from './switch.js';
+import { parseDuration, parseInterfaceSpec, runSwitch } from './switch.js';
 import { netnsDown, netnsUp } from './netns.js';
+import { liveSwitchScenario, namespacesWith, netnsSkipReason } from './netns-test-helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const program = join(root, 'examples/study-forward/study-forward.p4');
@@ -151,6 +152,28 @@ test('p4tee switch with pcap ports: forwards, answers ctl, stops cleanly on SIGT
   }
 });
 
+test('a SIGTERM that comes while the switch is still starting stops it cleanly once it runs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'p4tee-switch-'));
+  const sock = join(dir, 'ctl.sock');
+  const lines: string[] = [];
+  try {
+    const running = runSwitch(program, {
+      interface: [`0@-,${join(dir, 'out0.pcap')}`], burst: '32', ring: '64', control: sock, stats: '0',
+      telemetry: true, telemetryBatches: '1024', include: [], define: [],
+    }, { log: (l) => { lines.push(l); } });
+    // Delivered before compiling even started: held, then acted on.
+    process.emit('SIGTERM', 'SIGTERM');
+    const timeout = new Promise<string>((r) => { setTimeout(() => r('still running after 60 s'), 60000).unref(); });
+    const code = await Promise.race([running, timeout]);
+    assert.equal(code, 0, lines.join('\n'));
+    assert.match(lines.join('\n'), /ready in \d+ ms[^]*stopped by SIGTERM: in 0 out 0 packets/);
+    assert.equal(existsSync(sock), false);
+    assert.equal(process.listenerCount('SIGTERM'), 0, 'handlers removed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('p4tee switch refuses bad arguments and missing files without leaving a socket', () => {
   const dir = mkdtempSync(join(tmpdir(), 'p4tee-switch-'));
   const sock = join(dir, 'ctl.sock');
@@ -178,85 +201,20 @@ test('p4tee ctl without a switch says so', () => {
   assert.match(r.stderr, /no such socket/);
 });
 
-/** Sends `n` 1500-byte study packets (seq from `first`) on gen0 and returns what arrives on gen1: [seq, secret] pairs. */
-function sendThrough(ns: string, first: number, n: number): { ok: boolean; pairs: [number, number][]; err: string } {
-  const script = `
-    const { openPort } = await import('./dist/runtime/io/port.js');
-    const { PacketPool } = await import('./dist/runtime/core/packet-pool.js');
-    const pool = new PacketPool(512, 2048, 128);
-    const a = openPort({ driver: 'afpacket', iface: 'gen0' });
-    const b = openPort({ driver: 'afpacket', iface: 'gen1' });
-    if (a.error || b.error) { console.error(a.error ?? b.error); process.exit(1); }
-    const [first, n] = [${first}, ${n}];
-    const slots = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const p = pool.alloc(); const d = new Uint8Array(1500); const v = new DataView(d.buffer);
-      d.set([2,0,0,0,0,2, 2,0,0,0,0,1]); v.setUint16(12, 0x0800); d[14] = 0x45; v.setUint16(16, 1486); d[22] = 64; d[23] = 17;
-      v.setUint32(26, 0x0a6f0001); v.setUint32(30, 0x0a6f0102); v.setUint16(34, 40000); v.setUint16(36, 7777); v.setUint16(38, 1466);
-      v.setUint32(42, first + i); v.setUint32(46, 1000 + first + i); pool.write(p, d); slots[i] = p;
-    }
-    const out = new Int32Array(64); const pairs = [];
-    let sent = 0; const until = Date.now() + 20000;
-    while (pairs.length < n && Date.now() < until) {
-      if (sent < n) sent += a.tx(pool, slots.subarray(sent), n - sent);
-      const k = b.rx(pool, out, 64);
-      for (let j = 0; j < k; j++) {
-        const v = new DataView(pool.buf.buffer, pool.start[out[j]]);
-        if (pool.length[out[j]] === 1500 && v.getUint16(36) === 7777) pairs.push([v.getUint32(42), v.getUint32(46)]);
-        pool.free(out[j]);
-      }
-      if (k === 0) await new Promise((r) => setTimeout(r, 1));
-    }
-    a.close(); b.close();
-    console.log(JSON.stringify(pairs));`;
-  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 60000 });
-  if (r.status !== 0) return { ok: false, pairs: [], err: r.stderr };
-  return { ok: true, pairs: JSON.parse(r.stdout) as [number, number][], err: r.stderr };
-}
+const netnsSkip = netnsSkipReason();
+const prefix = `p4te-${process.pid}`;
 
-const nativeBuilt = existsSync(join(root, 'build/Release/p4tee_native.node'));
-const netnsSkip = process.getuid?.() !== 0 ? 'needs root (CI runs as root)' : !nativeBuilt ? 'native addon not built (build/Release/p4tee_native.node)' : false;
-
-test('p4tee switch over afpacket between namespaces: forwards, a ctl change takes effect, SIGTERM cleans up (root)', { skip: netnsSkip }, async () => {
-  const prefix = `p4t-${process.pid}-sw`;
+test('p4tee switch over afpacket between namespaces: forwards, ctl, bad frames, link down/up, SIGTERM cleans up (root)', { skip: netnsSkip }, async (t) => {
   const cleanup = (): void => { netnsDown(prefix); };
   process.once('exit', cleanup);
-  const sock = join(tmpdir(), `p4tee-test-${process.pid}-afp.sock`);
-  let child: ChildProcess | null = null;
   try {
     const up = netnsUp(prefix);
     assert.ok(up.ok, up.ok ? '' : up.error);
-    let err = '';
-    child = spawn('ip', ['netns', 'exec', `${prefix}-dut`, process.execPath, ...cliArgs([
-      'switch', program, '-i', '0@dut0', '-i', '1@dut1', '--driver', 'afpacket',
-      '--commands', join(root, 'examples/study-forward/commands.txt'), '--control', sock, '--stats', '0',
-    ])], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => { err += d; });
-    const exited = new Promise<number | null>((resolve) => { child!.on('exit', (code) => resolve(code)); });
-    await waitFor(child, /ready in \d+ ms/, () => err, 60000);
-    const key1 = 0x5a5aa5a5;
-    const expect = (secret: number, key: number): number => ((((secret ^ key) >>> 0) + 1) ^ key) >>> 0;
-    const r1 = sendThrough(`${prefix}-gen`, 0, 32);
-    assert.ok(r1.ok, r1.err);
-    assert.equal(r1.pairs.length, 32, err);
-    for (const [seq, secret] of r1.pairs) assert.equal(secret, expect(1000 + seq, key1));
-    const ctl = spawnSync(process.execPath, cliArgs(['ctl', '--control', sock, 'register_write', 'StudyIngress.key', '0', '7']), { cwd: root, encoding: 'utf8', timeout: 60000 });
-    assert.equal(ctl.status, 0, ctl.stderr);
-    const r2 = sendThrough(`${prefix}-gen`, 100, 32);
-    assert.ok(r2.ok, r2.err);
-    assert.equal(r2.pairs.length, 32);
-    for (const [seq, secret] of r2.pairs) assert.equal(secret, expect(1000 + seq, 7));
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, err);
-    child = null;
-    assert.match(err, /stopped by SIGTERM: in 64 out 64 packets/);
-    assert.equal(existsSync(sock), false);
+    await liveSwitchScenario(t, prefix, 'afpacket');
   } finally {
-    if (child !== null) child.kill('SIGKILL');
-    rmSync(sock, { force: true });
-    cleanup();
+    const r = netnsDown(prefix);
     process.off('exit', cleanup);
+    assert.ok(r.ok, r.ok ? '' : r.error);
   }
-  assert.doesNotMatch(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout, new RegExp(prefix));
+  assert.deepEqual(namespacesWith(prefix + '-'), []);
 });

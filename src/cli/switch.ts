@@ -95,8 +95,37 @@ function fmtRate(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
 }
 
-/** Runs the daemon until a signal stops it; returns the exit status. */
+/** Signals that arrive before the loop runs are held here and acted on as soon as it does. */
+interface SignalGate {
+  pending: string | null;
+  handler: ((signal: string) => void) | null;
+}
+
+/**
+ * Runs the daemon until a signal stops it; returns the exit status. SIGINT/SIGTERM are caught from
+ * the first moment: one that comes while the switch is starting (a supervisor that stops it at
+ * once, a test that sends SIGTERM as soon as it reads "ready") stops it cleanly once it runs.
+ */
 export async function runSwitch(p4: string, flags: SwitchFlags, opts: SwitchRunOptions = {}): Promise<number> {
+  const gate: SignalGate = { pending: null, handler: null };
+  const onSignal = (signal: string): void => {
+    if (gate.handler !== null) gate.handler(signal);
+    else if (gate.pending === null) gate.pending = signal;
+    else process.exit(1); // a second signal while starting: give up (exit hooks still run)
+  };
+  const onInt = (): void => { onSignal('SIGINT'); };
+  const onTerm = (): void => { onSignal('SIGTERM'); };
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    return await runSwitchUntilStopped(p4, flags, opts, gate);
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+async function runSwitchUntilStopped(p4: string, flags: SwitchFlags, opts: SwitchRunOptions, gate: SignalGate): Promise<number> {
   const log = opts.log ?? ((line: string) => { process.stderr.write(line + '\n'); });
   const usage = (msg: string): number => { log(`p4tee switch: ${msg}`); return 2; };
   const t0 = Date.now();
@@ -258,21 +287,20 @@ export async function runSwitch(p4: string, flags: SwitchFlags, opts: SwitchRunO
         }
         loop.closePorts();
         const drops = Object.entries(stats.drops).filter(([, v]) => v !== 0).map(([k, v]) => `${k} ${v}`);
-        const portDrops = stats.ports.map((p) => `${p.num}@${p.name}: in ${p.in} out ${p.out}${p.errors ? ` errors ${p.errors}` : ''}`);
+        const portDrops = stats.ports.map((p) => {
+          const pd = Object.entries((p.stats as { drops?: Record<string, number> }).drops ?? {}).filter(([, v]) => v !== 0).map(([k, v]) => `${k} ${v}`);
+          return `${p.num}@${p.name}: in ${p.in} out ${p.out}${pd.length ? ` drops ${pd.join(', ')}` : ''}${p.errors ? ` errors ${p.errors}` : ''}`;
+        });
         log(
           `p4tee switch: stopped by ${signal}: in ${stats.inPackets} out ${stats.outPackets} packets, ` +
             `${stats.batches} batches (mean ${stats.meanBatch}), drops ${drops.length ? drops.join(', ') : '0'}; ${portDrops.join('; ')}`,
         );
-        process.off('SIGINT', onInt);
-        process.off('SIGTERM', onTerm);
         process.off('exit', onExit);
         resolve(code);
       })();
     };
-    const onInt = (): void => { stop('SIGINT'); };
-    const onTerm = (): void => { stop('SIGTERM'); };
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
+    gate.handler = stop;
+    if (gate.pending !== null) stop(gate.pending);
   });
   return status;
 }

@@ -10,6 +10,7 @@ import { preprocess } from './syntax/preprocessor.js';
 import { parse } from './syntax/parser.js';
 import { check } from './check/checker.js';
 import type { CheckResult } from './check/checker.js';
+import type { TeeCatalog } from './check/tee.js';
 
 export interface FrontendOptions {
   /** -I directories, searched in order before the built-in include directory. */
@@ -18,6 +19,8 @@ export interface FrontendOptions {
   readonly defines: ReadonlyMap<string, string>;
   /** Stop after parsing (no semantic checks). */
   readonly parseOnly?: boolean;
+  /** Enclave functions a TeeFunction may name (unknown names are then errors); without it any name is accepted. */
+  readonly teeCatalog?: TeeCatalog;
 }
 
 export interface FrontendResult {
@@ -42,7 +45,7 @@ export function checkSource(file: string, text: string, options: FrontendOptions
   const program = parse(pre.text, diags);
   // Syntax errors leave placeholders in the tree; checking them would only add follow-on errors.
   if (diags.hasErrors || options.parseOnly) return { file, diagnostics: diags, map: pre.map, program, checked: null };
-  const checked = check(program, diags);
+  const checked = check(program, diags, options.teeCatalog ?? null);
   return { file, diagnostics: diags, map: pre.map, program, checked };
 }
 

@@ -101,7 +101,21 @@ export interface TableInfo {
 
 export type ExternKind =
   | 'counter' | 'direct_counter' | 'meter' | 'direct_meter' | 'register'
-  | 'action_profile' | 'action_selector' | 'hash' | 'checksum' | 'digest' | 'value_set';
+  | 'action_profile' | 'action_selector' | 'hash' | 'checksum' | 'digest' | 'value_set' | 'tee';
+
+/**
+ * A TeeFunction<I, O> instance (include tee.p4): the enclave function it names and its records.
+ * Records are the fields of I / O packed big-endian in P4 field order, padded to whole bytes.
+ */
+export interface TeeFunctionInfo {
+  readonly module: string;
+  readonly function: string;
+  /** Field widths in bits of I and of O, in order. */
+  readonly inputWidths: readonly number[];
+  readonly outputWidths: readonly number[];
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+}
 
 export interface ExternInfo {
   /** Index into ProgramInfo.externs. */
@@ -119,6 +133,8 @@ export interface ExternInfo {
   readonly algorithm: string | null;
   /** Table names an action profile/selector or direct extern belongs to. */
   readonly tables: readonly string[];
+  /** kind 'tee': the enclave function and its record layout. */
+  readonly tee?: TeeFunctionInfo;
 }
 
 export interface ProgramInfo {

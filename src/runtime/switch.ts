@@ -21,17 +21,41 @@ import { hashAlgorithmNames } from './externs/hash.js';
 import type { DigestMessage } from './externs/digest.js';
 import { MulticastEngine } from './arch/pre.js';
 import { MirrorSessions } from './arch/mirroring.js';
-import { ArchEnv, V1Model } from './arch/v1model.js';
+import { ArchEnv, BATCH_MAX, V1Model } from './arch/v1model.js';
 import type { ArchProgram, Blocks } from './arch/v1model.js';
 import { helpers } from './arch/helpers.js';
 import type { ControlTarget } from './control/target.js';
 import { executeCommand } from './control/commands.js';
+import type { TeeControlTarget } from './control/commands.js';
+import { InlineTeeGate, bindTeeFunctions } from './externs/tee-call.js';
+import type { TeeFunctionRuntime, TeeGate, TeeModuleResolver, TeeTransition } from './externs/tee-call.js';
+import { referenceTeeModules } from './externs/tee-reference-modules.js';
 
 export interface SwitchOptions {
   seed?: number;
   trace?: (line: string) => void;
   /** Packet pool slots (default 1024). */
   poolSlots?: number;
+  /** The TEE boundary TeeFunction calls cross (src/tee); without it an InlineTeeGate runs the modules in-process. */
+  tee?: TeeGate;
+  /** Modules for the inline gate when `tee` is not given (default: the reference modules, tee-reference-modules.ts). */
+  teeModules?: TeeModuleResolver;
+  /** How TeeFunction calls cross (default: the gate's own transition). Outputs are the same in every mode. */
+  teeTransition?: TeeTransition;
+  /** Handler of `tee_control MODULE LINE` for a gate given in `tee` (the inline gate handles it itself). */
+  teeControl?: (moduleName: string, line: string) => string | null;
+}
+
+/** A program cannot run with the TEE it was given (unknown enclave function, record sizes that differ). */
+export class TeeLoadError extends Error {}
+
+/** The TEE side of a switch: the gate, the transition in use, and each TeeFunction instance by extern id. */
+export interface SwitchTee {
+  readonly gate: TeeGate;
+  readonly transition: TeeTransition;
+  readonly functions: ReadonlyMap<number, TeeFunctionRuntime>;
+  /** Packets dropped because the enclave did not answer, over all TeeFunction instances. */
+  failDrops(): number;
 }
 
 export { ValueSet };
@@ -49,6 +73,8 @@ export class Switch {
   readonly arch: V1Model;
   readonly tables: Table[];
   readonly externs: unknown[];
+  /** Null when the program makes no TeeFunction call. */
+  readonly tee: SwitchTee | null;
   private readonly traced: Blocks | null;
 
   constructor(compiled: Compiled, file: string, options: SwitchOptions = {}) {
@@ -91,6 +117,25 @@ export class Switch {
         default: if (externs[x.id] === undefined) externs[x.id] = null;
       }
     }
+    // TeeFunction instances: resolved once on the gate (an inline one without a TEE backend).
+    let tee: SwitchTee | null = null;
+    let teeControl: ((m: string, l: string) => string | null) | undefined = options.teeControl;
+    if (info.externs.some((x) => x.kind === 'tee')) {
+      const transition = options.teeTransition ?? options.tee?.transition ?? 'sync';
+      let gate: TeeGate;
+      if (options.tee !== undefined) gate = options.tee;
+      else {
+        const inline = new InlineTeeGate(options.teeModules ?? referenceTeeModules, transition);
+        gate = inline;
+        teeControl ??= (m, l) => inline.control(m, l);
+      }
+      const bound = bindTeeFunctions(info, gate);
+      if (!bound.ok) throw new TeeLoadError(bound.error);
+      for (const [id, f] of bound.byId) externs[id] = f;
+      const functions = bound.byId;
+      tee = { gate, transition, functions, failDrops: () => { let n = 0; for (const f of functions.values()) n += f.failDrops; return n; } };
+    }
+    this.tee = tee;
     this.tables = tables;
     this.externs = externs;
     const pre = new MulticastEngine();
@@ -103,8 +148,26 @@ export class Switch {
     const blocks = instantiate(compiled.js, `${file}.js`, tables, externs, env);
     this.traced = compiled.tracedJs !== null ? instantiate(compiled.tracedJs, `${file}.traced.js`, tables, externs, env) : null;
     if (options.trace !== undefined) env.traceFn = options.trace;
-    this.arch = new V1Model(program, this.traced ?? blocks, pre, mirroring, env, { poolSlots: options.poolSlots, seed: options.seed });
-    this.target = { info, tables, profiles, counters, meters, registers, pre, mirroring, hashes, valueSets };
+    if (tee !== null && tee.transition === 'batch' && blocks.tee) {
+      // The batch transition stages up to BATCH_MAX records per call site, each site in its own region.
+      let ib = 0;
+      let ob = 0;
+      for (const site of blocks.tee.sites) {
+        const f = tee.functions.get(site.extern);
+        ib += BATCH_MAX * (f?.tee.inputBytes ?? 0);
+        ob += BATCH_MAX * (f?.tee.outputBytes ?? 0);
+      }
+      if (tee.gate.inBuf.length < ib || tee.gate.outBuf.length < ob) {
+        throw new TeeLoadError(`the TEE gate's staging buffers (${tee.gate.inBuf.length} / ${tee.gate.outBuf.length} bytes) are too small for the batch transition: ${ib} / ${ob} bytes needed (${BATCH_MAX} records per call site)`);
+      }
+    }
+    this.arch = new V1Model(program, this.traced ?? blocks, pre, mirroring, env, {
+      poolSlots: options.poolSlots,
+      seed: options.seed,
+      tee: tee === null ? undefined : { transition: tee.transition, functions: tee.functions },
+    });
+    const target: TeeControlTarget = { info, tables, profiles, counters, meters, registers, pre, mirroring, hashes, valueSets, teeControl };
+    this.target = target;
   }
 
   command(line: string): CommandResult {
@@ -149,6 +212,7 @@ export function loadSwitch(p4file: string, frontendOptions: FrontendOptions, opt
   try {
     return { ok: true, sw: new Switch(r.compiled, p4file, options) };
   } catch (e) {
+    if (e instanceof TeeLoadError) return { ok: false, diagnostics: [`${p4file}: error: ${e.message}`] };
     return { ok: false, diagnostics: [`${p4file}: internal error while building the switch: ${e instanceof Error ? e.message : String(e)}`] };
   }
 }

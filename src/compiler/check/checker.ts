@@ -11,6 +11,8 @@ import type { MethodSig, PackageType, Type } from './types.js';
 import { Scope } from './scope.js';
 import type { TypeSym, ValueSym } from './scope.js';
 import { checkTopLevel, declareErrors } from './declarations.js';
+import { checkTeeUses } from './tee.js';
+import type { TeeCatalog } from './tee.js';
 
 /** What a call resolved to. */
 export type CallTarget =
@@ -184,12 +186,13 @@ export function nodeNameSpan(n: ast.Node): Span {
 }
 
 /** Checks a whole program. */
-export function check(program: ast.Program, diags: Diagnostics): CheckResult {
+export function check(program: ast.Program, diags: Diagnostics, tee: TeeCatalog | null = null): CheckResult {
   const cx = new Checker(diags);
   // Error members form one global type, visible everywhere: collect them first.
   for (const d of program.declarations) if (d.kind === 'ErrorDeclaration') declareErrors(cx, d);
   checkAnnotations(cx, program);
   for (const d of program.declarations) checkTopLevel(cx, d);
+  checkTeeUses(cx, program, tee);
   return cx.result;
 }
 

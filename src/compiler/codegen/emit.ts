@@ -8,6 +8,7 @@
 import type { Dyn, Expr, HeaderLayout, HeaderRef, IrProgram, Keyset, ListItem, Loc, ParserState, Stmt, Ty } from '../ir/ir.js';
 import { Writer } from './writer.js';
 import { inPlaceHeaders, simpleDeparser } from './deparse-plan.js';
+import { continuation } from '../passes/tee-split.js';
 
 export interface GenOptions {
   readonly trace: boolean;
@@ -55,6 +56,15 @@ class Gen {
   curState = 0;
   /** Some checksum reads the payload (the architecture then has to tell E where it is). */
   usesPayload = false;
+  /** TeeFunction call sites of ingress and egress, in program order (see teeSplit()). */
+  teeSites: TeeSiteStmt[] = [];
+  /**
+   * While generating the split functions of the batch transition: a TeeFunction call stops the
+   * packet (returns its site number + 1) instead of crossing; `exit` returns 0.
+   */
+  splitMode = false;
+  /** JS expression of the byte offset of the current call's output record in the gate's outBuf. */
+  teeOut = '0';
   readonly err: (name: string, fallback: number) => number;
 
   constructor(ir: IrProgram, opts: GenOptions) {
@@ -113,8 +123,9 @@ class Gen {
     // The fused batch functions run only in the untraced variant (the traced one stays per block).
     const fused = !this.opts.trace;
     if (fused) this.batch();
+    const tee = this.teeSplit();
     w.line();
-    w.line(`return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: ${this.usesPayload}${fused ? ', batchIngress, batchEgress' : ''} };`);
+    w.line(`return { parse, verifyChecksum, ingress, egress, computeChecksum, deparse, deparseLen, usesPayload: ${this.usesPayload}${fused ? ', batchIngress, batchEgress' : ''}${tee === 'null' ? '' : `, tee: ${tee}`} };`);
     return { text: w.toString(), phvWords: this.scratchBase + this.scratchMax };
   }
 
@@ -348,8 +359,117 @@ class Gen {
       case 'lookahead': return `H.getBits(p, off * 8 + ${e.skip}, ${W})`;
       case 'call':
         if (e.name === 'packetLength') return 'len';
+        if (e.name === 'teeOut') return this.teeField(e);
         return '0';
     }
+  }
+
+  /** A narrow output field of a TeeFunction call: bits [bit, bit + W) of the output record at this.teeOut. */
+  teeField(e: Extract<Expr, { k: 'call' }>): string {
+    const W = e.ty.width;
+    const bit = Number(e.args[0]?.k === 'const' ? e.args[0].value : 0n);
+    const x = `x${e.extern}`;
+    const at = (k: number): string => (this.teeOut === '0' ? String(k) : k === 0 ? this.teeOut : `${this.teeOut} + ${k}`);
+    if ((bit & 7) === 0 && W === 8) return `${x}.outBuf[${at(bit >>> 3)}]`;
+    if ((bit & 7) === 0 && (W === 16 || W === 32)) return `${x}.outView.getUint${W}(${at(bit >>> 3)})`;
+    return `H.getBits(${x}.outBuf, ${this.teeOut === '0' ? '' : `${this.teeOut} * 8 + `}${bit}, ${W})`;
+  }
+
+  /**
+   * Packs the input fields of a TeeFunction call into its gate's inBuf at byte offset `off` (a JS
+   * expression): big-endian, in field order, padding bits zero. Byte-aligned 8/16/32-bit fields are
+   * single stores; others go bit by bit through H.
+   */
+  teePack(s: Extract<Stmt, { k: 'extern' }>, off: string): void {
+    const w = this.w;
+    const x = `x${s.extern}`;
+    const info = this.ir.info.externs[s.extern]?.tee;
+    const bytes = info?.inputBytes ?? 0;
+    const aligned = s.args.every((a, i) => {
+      let bit = 0;
+      for (let j = 0; j < i; j++) bit += s.args[j].ty.width;
+      return (bit & 7) === 0 && (a.ty.width === 8 || a.ty.width === 16 || a.ty.width === 32);
+    });
+    const at = (k: number): string => (off === '0' ? String(k) : k === 0 ? off : `${off} + ${k}`);
+    const bitAt = (k: number): string => (off === '0' ? String(k) : `${off} * 8 + ${k}`);
+    if (!aligned && bytes > 0) w.line(`${x}.inBuf.fill(0, ${off}, ${off === '0' ? bytes : `${off} + ${bytes}`});`);
+    let bit = 0;
+    for (const a of s.args) {
+      this.resetScratch();
+      const e = this.prep(a);
+      const W = e.ty.width;
+      if ((bit & 7) === 0 && W === 8) w.line(`${x}.inBuf[${at(bit >>> 3)}] = ${this.ex(e)};`);
+      else if ((bit & 7) === 0 && (W === 16 || W === 32)) w.line(`${x}.inView.setUint${W}(${at(bit >>> 3)}, ${this.ex(e)});`);
+      else if (W <= 32) w.line(`H.putBits(${x}.inBuf, ${bitAt(bit)}, ${W}, ${this.ex(e)});`);
+      else {
+        const m = this.toMem(e);
+        w.line(`H.putWide(${x}.inBuf, ${bitAt(bit)}, ${W}, s, ${this.memOf(m)});`);
+      }
+      bit += W;
+    }
+  }
+
+  /**
+   * The batch transition's split of ingress and egress at their TeeFunction calls. For each
+   * block with calls: teeStart (the block up to its first call reached: returns 0 at the end, or
+   * site + 1 where the packet stopped) and, per call site k, teeCont[k](s, b, r): the rest of the
+   * block after the call (its outputs read from the outBuf record at r), which may stop again at
+   * a later site. teePack[k](s, b, off) writes the site's input record. No state needs saving:
+   * locals live in the packet's state, and a continuation is the remainder of every statement
+   * list enclosing the call (labelled blocks kept for their breaks), so the branches already taken
+   * are implied by where the packet stopped. Returns the JS of the `tee` member ('null' without calls).
+   */
+  teeSplit(): string {
+    const w = this.w;
+    this.teeSites = [];
+    const find = (list: readonly Stmt[], block: 'ingress' | 'egress'): void => {
+      for (const st of list) {
+        switch (st.k) {
+          case 'extern': if (st.name === 'tee.call') this.teeSites.push({ stmt: st, block, extern: st.extern }); break;
+          case 'if': find(st.then, block); find(st.else, block); break;
+          case 'block': find(st.body, block); break;
+          case 'switch': for (const c of st.cases) find(c.body, block); break;
+          case 'loop': find(st.body, block); find(st.update, block); break;
+          case 'table': for (const a of st.actions) find(a.body, block); break;
+          default: break;
+        }
+      }
+    };
+    find(this.ir.ingress.body, 'ingress');
+    find(this.ir.egress.body, 'egress');
+    if (this.teeSites.length === 0) return 'null';
+    const fn = (name: string, params: string, body: readonly Stmt[], label: string): void => {
+      w.line();
+      w.open(`function ${name}(${params}) {`);
+      w.line(`let d = Z, o = 0;`);
+      if (this.opts.trace) w.line(`E.trace(${JSON.stringify(label)});`);
+      this.splitMode = true;
+      this.stmts(body);
+      this.splitMode = false;
+      w.line('return 0;');
+      w.close();
+    };
+    const blocks = { ingress: this.ir.ingress.body, egress: this.ir.egress.body };
+    const starts: string[] = [];
+    for (const name of ['ingress', 'egress'] as const) {
+      if (!this.teeSites.some((t) => t.block === name)) { starts.push('null'); continue; }
+      fn(`${name}TeeStart`, 's, b', blocks[name], `control ${this.ir[name].name}`);
+      starts.push(`${name}TeeStart`);
+    }
+    this.teeSites.forEach((site, k) => {
+      const rest = continuation(blocks[site.block], site.stmt);
+      if (rest === null) throw new Error('internal: a TeeFunction call the batch split cannot reach');
+      this.teeOut = 'r';
+      fn(`teeCont${k}`, 's, b, r', rest, `control ${this.ir[site.block].name}, resumed after TeeFunction ${this.ir.info.externs[site.extern]?.name ?? ''}`);
+      this.teeOut = '0';
+      w.line();
+      w.open(`function teePack${k}(s, b, off) {`);
+      if (site.stmt.k === 'extern') this.teePack(site.stmt, 'off');
+      w.close();
+    });
+    const sites = this.teeSites.map((t) => `{ extern: ${t.extern}, block: '${t.block}' }`).join(', ');
+    const list = (f: (k: number) => string): string => this.teeSites.map((_, k) => f(k)).join(', ');
+    return `{ sites: [${sites}], ingressStart: ${starts[0]}, egressStart: ${starts[1]}, cont: [${list((k) => `teeCont${k}`)}], pack: [${list((k) => `teePack${k}`)}] }`;
   }
 
   binary(e: Extract<Expr, { k: 'bin' }>): string {
@@ -538,6 +658,14 @@ class Gen {
         break;
       }
       case 'lookahead': this.w.line(`H.getWide(p, off * 8 + ${out.skip}, ${W}, s, b + ${t}, ${n});`); break;
+      case 'call':
+        if (out.name === 'teeOut') {
+          const bit = Number(out.args[0]?.k === 'const' ? out.args[0].value : 0n);
+          this.w.line(`H.getWide(x${out.extern}.outBuf, ${this.teeOut === '0' ? '' : `${this.teeOut} * 8 + `}${bit}, ${W}, s, b + ${t}, ${n});`);
+          break;
+        }
+        for (let j = 0; j < n; j++) this.w.line(`s[b + ${t + j}] = 0;`);
+        break;
       default: for (let j = 0; j < n; j++) this.w.line(`s[b + ${t + j}] = 0;`);
     }
     return { k: 'read', ty: out.ty, loc };
@@ -565,7 +693,11 @@ class Gen {
   // ------------------------------------------------------------------------- statements
 
   stmts(list: readonly Stmt[]): void {
-    for (const s of list) this.stmt(s);
+    for (const s of list) {
+      this.stmt(s);
+      // In a split function a TeeFunction call returned: what follows it in this list is unreachable there.
+      if (this.splitMode && s.k === 'extern' && s.name === 'tee.call') return;
+    }
   }
 
   comment(line: number): void {
@@ -616,7 +748,8 @@ class Gen {
         return;
       }
       case 'exit':
-        if (this.exitLabel !== null) w.line(`break ${this.exitLabel};`);
+        if (this.splitMode) w.line('return 0;');
+        else if (this.exitLabel !== null) w.line(`break ${this.exitLabel};`);
         else if (this.inDeparser) w.line('return n - at;');
         else if (this.inParser) w.line('break parse;');
         else w.line('return;');
@@ -876,6 +1009,22 @@ class Gen {
         this.list(s.list ?? []);
         w.line(`E.digest(${arg(0)}, ${arg(1)});`);
         return;
+      case 'tee.call': {
+        if (this.splitMode) {
+          // Batch transition: stop here; the architecture packs the input (teePack), crosses once for
+          // the whole batch and resumes the packet in this site's continuation.
+          const k = this.teeSites.findIndex((t) => t.stmt === s);
+          w.line(`return ${k + 1}; // TeeFunction ${x?.name ?? ''}: the batch crosses here`);
+          return;
+        }
+        // sync / switchless: pack the input at offset 0, one crossing for this packet, fail closed.
+        this.teePack(s, '0');
+        w.open(`if (x${s.extern}.call1() !== 0) { // the enclave did not answer: drop the packet (fail closed)`);
+        w.line(`s[b + ${sm.egress_spec}] = 511; s[b + ${sm.mcast_grp}] = 0; s[b + ${sm.clone_list}] = 0; s[b + ${sm.resubmit}] = 0; s[b + ${sm.recirculate}] = 0;`);
+        this.stmt({ k: 'exit' });
+        w.close();
+        return;
+      }
       default:
         w.line(`E.unsupported(${JSON.stringify(s.name)});`);
     }
@@ -1279,6 +1428,13 @@ function writesWord(list: readonly Stmt[], word: number): boolean {
 }
 
 export type { Dyn, HeaderLayout };
+
+/** A TeeFunction call statement and the block it is in. */
+interface TeeSiteStmt {
+  readonly stmt: Stmt;
+  readonly block: 'ingress' | 'egress';
+  readonly extern: number;
+}
 
 /** The expressions a statement evaluates itself (not those of nested statements). */
 function ownExprs(s: Stmt): readonly Expr[] {

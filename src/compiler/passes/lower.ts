@@ -13,6 +13,7 @@ import type { Diagnostics } from '../source/diagnostics.js';
 import type { SourceMap, Span } from '../source/span.js';
 import type {
   ActionInfo, EntryInfo, ExternInfo, ExternKind, KeyFieldInfo, KeyMatch, MatchKindValue, ProgramInfo, TableInfo,
+  TeeFunctionInfo,
 } from '../../runtime/abi.js';
 import { MatchKind, wordsFor } from '../../runtime/abi.js';
 import { hasTypeVars, substitute } from '../check/types.js';
@@ -23,6 +24,7 @@ import type {
 import { boolTy, constOf, readOf, ty, u32 } from '../ir/ir.js';
 import { Allocator, scalarTy, scalarsOf, shiftStore } from './layout.js';
 import type { Store } from './layout.js';
+import { reorderedStateAccesses } from './tee-split.js';
 
 type Binding =
   | { readonly k: 'ref'; readonly r: Ref }
@@ -250,6 +252,16 @@ class Lowerer {
       }
     }
     void v1Blocks;
+    const parserBody = (lowered[0] as { states: ParserState[] }).states.flatMap((st) => st.body);
+    this.checkTeePlacement([
+      { name: 'the parser', body: parserBody },
+      { name: 'verifyChecksum', body: (lowered[1] as ControlBlock).body },
+      { name: 'ingress', body: (lowered[2] as ControlBlock).body },
+      { name: 'egress', body: (lowered[3] as ControlBlock).body },
+      { name: 'computeChecksum', body: (lowered[4] as ControlBlock).body },
+      { name: 'the deparser', body: (lowered[5] as ControlBlock).body },
+    ]);
+    this.checkTeeState([{ name: 'ingress', body: (lowered[2] as ControlBlock).body }, { name: 'egress', body: (lowered[3] as ControlBlock).body }]);
     const info: ProgramInfo = {
       program: this.in.file.replace(/^.*\//, ''),
       arch: 'v1model',
@@ -510,6 +522,7 @@ class Lowerer {
     let type = '';
     let width = 0;
     let algorithm: string | null = null;
+    let tee: TeeFunctionInfo | undefined;
     switch (t.name) {
       case 'counter': kind = 'counter'; size = num(0); type = enumName(1); break;
       case 'direct_counter': kind = 'direct_counter'; type = enumName(0); break;
@@ -524,12 +537,23 @@ class Lowerer {
       case 'action_profile': kind = 'action_profile'; size = num(0); break;
       case 'action_selector': kind = 'action_selector'; algorithm = enumName(0); size = num(1); width = num(2); break;
       case 'Checksum16': kind = 'checksum'; break;
+      case 'TeeFunction': {
+        // include tee.p4: the record layouts of I and O (the checker made sure they are bit<N> fields).
+        kind = 'tee';
+        const str = (i: number): string => { const v = cv(i); return typeof v === 'string' ? v : ''; };
+        const iw = t.args.length > 0 ? flatWidths(t.args[0]) : [];
+        const ow = t.args.length > 1 ? flatWidths(t.args[1]) : [];
+        const bytes = (ws: number[]): number => (ws.reduce((a, b) => a + b, 0) + 7) >>> 3;
+        tee = { module: str(0), function: str(1), inputWidths: iw, outputWidths: ow, inputBytes: bytes(iw), outputBytes: bytes(ow) };
+        type = `${tee.module}.${tee.function}`;
+        break;
+      }
       default:
         // An extern this back end does not know: calls to it become run-time no-ops (E.unsupported).
         this.in.diags.warning('UnsupportedExtern', node.span, `extern '${t.name}' is not implemented by the v1model runtime; its methods do nothing`);
         return -1;
     }
-    const id = this.addExtern({ name: nm, kind, size, type, width, algorithm, tables: [] });
+    const id = this.addExtern(tee === undefined ? { name: nm, kind, size, type, width, algorithm, tables: [] } : { name: nm, kind, size, type, width, algorithm, tables: [], tee });
     this.externNodes.set(node, id);
     return id;
   }
@@ -1420,6 +1444,16 @@ class Lowerer {
   }
 
   externMethod(call: ast.CallExpression, id: number, name: string, cx: Cx, line: number): void {
+    const at = this.out.length;
+    this.externMethodStmt(call, id, name, cx, line);
+    // Spans of stateful accesses, for the batch transition's reordering check (checkTeeState).
+    for (let i = at; i < this.out.length; i++) if (this.out[i].k === 'extern') this.externSpans.set(this.out[i], call.span);
+  }
+
+  /** Source spans of lowered extern method calls. */
+  readonly externSpans = new Map<Stmt, Span>();
+
+  externMethodStmt(call: ast.CallExpression, id: number, name: string, cx: Cx, line: number): void {
     const x = this.externs[id];
     const args = call.args;
     const ex = (i: number): Expr => this.expr(args[i].value, cx);
@@ -1432,8 +1466,96 @@ class Lowerer {
       case 'direct_meter.read': this.emit({ k: 'extern', name: 'direct_meter.read', extern: id, args: [], out: outLoc(0), list: null, line }); return;
       case 'register.read': this.emit({ k: 'extern', name: 'register.read', extern: id, args: [ex(1)], out: outLoc(0), list: null, line }); return;
       case 'register.write': this.emit({ k: 'extern', name: 'register.write', extern: id, args: [ex(0), ex(1)], out: null, list: null, line }); return;
+      case 'tee.call': this.teeCall(call, id, cx, line); return;
       default:
         this.emit({ k: 'extern', name: `${x.kind}.${name}`, extern: id, args: [], out: null, list: null, line });
+    }
+  }
+
+  /**
+   * TeeFunction.call(input, output): one `tee.call` extern statement whose arguments are the
+   * input record's fields in order (the runtime packs them), then one assignment per output field
+   * from `teeOut(bit offset)`, the enclave's answer (and setValid for a header output). The call
+   * statement is where the batch transition splits the control (codegen/emit.ts).
+   */
+  teeCall(call: ast.CallExpression, id: number, cx: Cx, line: number): void {
+    const x = this.externs[id];
+    const tee = x.tee;
+    if (tee === undefined || call.args.length !== 2) this.fail(call.span, 'malformed TeeFunction call');
+    const items = this.list(call.args[0].value, cx);
+    const inputs: Expr[] = [];
+    for (const it of items) if ('e' in it) inputs.push(it.e);
+    if (inputs.length !== tee.inputWidths.length) this.fail(call.args[0].span, `the input has ${inputs.length} fields, the record type ${tee.inputWidths.length}`);
+    const args = inputs.map((e, i): Expr => {
+      const w = tee.inputWidths[i];
+      return e.ty.width === w && !e.ty.bool && !e.ty.signed ? e : { k: 'cast', ty: ty(w), a: e };
+    });
+    const stmt: Stmt = { k: 'extern', name: 'tee.call', extern: id, args, out: null, list: null, line };
+    this.teeCalls.push({ stmt, span: call.span });
+    this.emit(stmt);
+    const r = this.ref(call.args[1].value, cx);
+    let bit = 0;
+    const outs: Loc[] = [];
+    const walk = (st: Store): void => {
+      if (st.k === 'scalar') outs.push(r.dyn === null ? st.loc : { ...st.loc, dyn: r.dyn });
+      else if (st.k === 'header' || st.k === 'struct') for (const f of st.fields.values()) walk(f);
+      else this.fail(call.args[1].span, 'TeeFunction output must be a struct or header of bit<N> fields');
+    };
+    walk(r.s);
+    if (outs.length !== tee.outputWidths.length) this.fail(call.args[1].span, `the output has ${outs.length} fields, the record type ${tee.outputWidths.length}`);
+    for (const loc of outs) {
+      this.emit({ k: 'assign', dst: loc, src: { k: 'call', ty: loc.ty, name: 'teeOut', args: [constOf(u32, BigInt(bit))], extern: id }, line });
+      bit += loc.ty.width;
+    }
+    if (r.s.k === 'header') this.emit({ k: 'validity', header: { h: r.s.h, dyn: r.dyn, stack: null, mode: 'fixed' }, valid: true, siblings: [], line });
+  }
+
+  /** The TeeFunction call statements lowered so far, with their source spans (placement checks in run()). */
+  readonly teeCalls: { readonly stmt: Stmt; readonly span: Span }[] = [];
+
+  /**
+   * A TeeFunction call may sit only in ingress or egress, outside loops and table actions: there the
+   * batch transition can split the control at it (codegen/emit.ts). Anywhere else is an error.
+   */
+  checkTeePlacement(blocks: readonly { name: string; body: readonly Stmt[] }[]): void {
+    if (this.teeCalls.length === 0) return;
+    const spanOf = new Map(this.teeCalls.map((c) => [c.stmt, c.span] as const));
+    const visit = (list: readonly Stmt[], block: string, splittable: boolean, where: string): void => {
+      for (const st of list) {
+        const span = spanOf.get(st);
+        if (span !== undefined) {
+          if (block !== 'ingress' && block !== 'egress') this.in.diags.error('TeeCallBlock', span, `a TeeFunction call can only be made in the ingress or egress control, not in ${block}`);
+          else if (!splittable) this.in.diags.error('TeeCallPlacement', span, `a TeeFunction call cannot be in ${where}: the batch transition cannot split the control there`);
+          continue;
+        }
+        switch (st.k) {
+          case 'if': visit(st.then, block, splittable, where); visit(st.else, block, splittable, where); break;
+          case 'block': visit(st.body, block, splittable, where); break;
+          case 'switch': for (const c of st.cases) visit(c.body, block, splittable, where); break;
+          case 'loop': visit(st.body, block, false, 'a loop'); visit(st.update, block, false, 'a loop'); break;
+          case 'table': for (const a of st.actions) visit(a.body, block, false, 'a table action'); break;
+          default: break;
+        }
+      }
+    };
+    for (const b of blocks) visit(b.body, b.name, true, '');
+  }
+
+  /**
+   * With the batch transition, each piece of ingress/egress between TeeFunction calls runs for the
+   * whole batch before the next one: a register or meter used in two pieces, and written in one,
+   * would see its accesses in another order than packet by packet. Refused, so that every
+   * transition gives the same results.
+   */
+  checkTeeState(blocks: readonly { name: string; body: readonly Stmt[] }[]): void {
+    if (this.teeCalls.length === 0) return;
+    const writes = (s: Extract<Stmt, { k: 'extern' }>): boolean => s.name === 'register.write' || s.name === 'meter.execute' || s.name === 'direct_meter.read';
+    for (const b of blocks) {
+      for (const s of reorderedStateAccesses(b.body, writes)) {
+        const x = this.externs[s.extern];
+        const span = this.externSpans.get(s) ?? this.teeCalls[0].span;
+        this.in.diags.error('TeeStateSplit', span, `${x?.kind ?? 'extern'} '${x?.name ?? s.extern}' is used both before and after a TeeFunction call in ${b.name} and written there: the batch transition, which runs each part for the whole batch, would change the order of its accesses`);
+      }
     }
   }
 

@@ -66,6 +66,8 @@ export const Code = {
   NotAllowedHere: 'P4E0405',
   BadLoop: 'P4E0406',
   MissingReturn: 'P4E0407',
+  /** A TeeFunction call where the batch transition cannot split the control (parser, action, loop). */
+  TeeCallPlacement: 'P4E0408',
 
   // Declarations and instantiation
   BadInstantiation: 'P4E0501',
@@ -76,6 +78,10 @@ export const Code = {
   BadEnum: 'P4E0506',
   BadAnnotation: 'P4E0507',
   RecursiveCall: 'P4E0508',
+  /** TeeFunction<I, O>: I or O not a struct/header of bit<N> fields, or sizes not those of the enclave function. */
+  TeeRecordType: 'P4E0509',
+  /** TeeFunction: module/function names not string constants, or unknown to the given catalogue. */
+  TeeUnknownFunction: 'P4E0510',
 
   // Tables and actions
   BadTableProperty: 'P4E0601',
@@ -99,6 +105,10 @@ export const Code = {
   ArchitectureMismatch: 'P4E0802',
   /** Reserved: was the error for headers not a whole number of bytes, now warning P4W0009. */
   HeaderNotByteAlignedError: 'P4E0803',
+  /** A TeeFunction call in a block other than ingress or egress. */
+  TeeCallBlock: 'P4E0804',
+  /** A register or meter written and used on both sides of a TeeFunction call (the batch transition would reorder it). */
+  TeeStateSplit: 'P4E0805',
 
   // Command line and files
   FileNotFound: 'P4E0901',

@@ -13,6 +13,7 @@ import { DigestQueue } from '../externs/digest.js';
 import { formatLogMessage } from '../externs/log.js';
 import type { MulticastEngine } from './pre.js';
 import type { MirrorSessions } from './mirroring.js';
+import type { TeeFunctionRuntime, TeeTransition } from '../externs/tee-call.js';
 
 /** BMv2's standard_metadata.instance_type values. */
 export const InstanceType = { Normal: 0, IngressClone: 1, EgressClone: 2, Coalesced: 3, Recirc: 4, Replication: 5, Resubmit: 6 } as const;
@@ -43,6 +44,21 @@ export interface Blocks {
    */
   batchIngress?(io: BatchIo, pkts: Int32Array, from: number, to: number): number;
   batchEgress?(io: BatchIo, from: number, to: number): number;
+  /** The batch transition's split of ingress/egress at TeeFunction calls (codegen/emit.ts teeSplit()); null without calls. */
+  readonly tee?: TeeBlocks | null;
+}
+
+/**
+ * Ingress and egress cut at their TeeFunction call sites. A start or continuation function runs a
+ * packet until the end of the block (returns 0) or until call site k (returns k + 1; the packet's
+ * input is then written by pack[k]); cont[k] resumes after site k with the output record at r.
+ */
+export interface TeeBlocks {
+  readonly sites: readonly { readonly extern: number; readonly block: 'ingress' | 'egress' }[];
+  readonly ingressStart: ((s: Uint32Array, b: number) => number) | null;
+  readonly egressStart: ((s: Uint32Array, b: number) => number) | null;
+  readonly cont: readonly ((s: Uint32Array, b: number, r: number) => number)[];
+  readonly pack: readonly ((s: Uint32Array, b: number, off: number) => void)[];
 }
 
 /** What the architecture needs to know about the compiled program besides ProgramInfo. */
@@ -224,6 +240,11 @@ class Fifo {
 export interface V1ModelOptions {
   readonly poolSlots?: number;
   readonly seed?: number;
+  /**
+   * TeeFunction calls: how they cross (the gate implements sync and switchless; `batch` makes the
+   * direct batch path cross once per batch and call site) and the runtime object of each instance.
+   */
+  readonly tee?: { readonly transition: TeeTransition; readonly functions: ReadonlyMap<number, TeeFunctionRuntime> };
 }
 
 /** Most packets handled by one pass of the direct batch path (the size of the batch state area). */
@@ -269,6 +290,44 @@ export class BatchIo {
   }
 }
 
+/**
+ * The batch transition's working set: the split blocks, per call site its TeeFunction runtime and
+ * its own input/output regions in the gate's buffers (BATCH_MAX records each, so a packet can stop
+ * at a later site while an earlier site's records are still in use), and per batch position the
+ * site a packet stopped at (rp: site + 1, 0 = none) and its state base.
+ */
+class TeeBatch {
+  readonly blocks: TeeBlocks;
+  readonly fns: TeeFunctionRuntime[];
+  readonly inBase: Int32Array;
+  readonly outBase: Int32Array;
+  readonly rp = new Int32Array(BATCH_MAX);
+  readonly bases = new Int32Array(BATCH_MAX);
+  readonly order = new Int32Array(BATCH_MAX);
+  constructor(blocks: TeeBlocks, functions: ReadonlyMap<number, TeeFunctionRuntime>) {
+    this.blocks = blocks;
+    this.fns = blocks.sites.map((site) => {
+      const f = functions.get(site.extern);
+      if (f === undefined) throw new Error(`TeeFunction extern ${site.extern} has no runtime object`);
+      return f;
+    });
+    this.inBase = new Int32Array(blocks.sites.length);
+    this.outBase = new Int32Array(blocks.sites.length);
+    let ib = 0;
+    let ob = 0;
+    this.fns.forEach((f, k) => {
+      this.inBase[k] = ib;
+      this.outBase[k] = ob;
+      ib += BATCH_MAX * f.tee.inputBytes;
+      ob += BATCH_MAX * f.tee.outputBytes;
+    });
+    const g = this.fns[0]?.gate;
+    if (g !== undefined && (g.inBuf.length < ib || g.outBuf.length < ob)) {
+      throw new Error(`the TEE gate's staging buffers (${g.inBuf.length} / ${g.outBuf.length} bytes) are too small for a batch of ${BATCH_MAX} at every call site (${ib} / ${ob} bytes)`);
+    }
+  }
+}
+
 /** The pipeline of one switch. */
 export class V1Model {
   readonly program: ArchProgram;
@@ -302,6 +361,8 @@ export class V1Model {
   overflowDrops = 0;
   /** Resubmits and recirculations per packet chain are bounded so a looping program terminates. */
   private readonly loops: Int32Array;
+  /** Batch transition with TeeFunction calls: the split blocks, each site's runtime object and staging offsets. */
+  private readonly tee: TeeBatch | null;
 
   constructor(program: ArchProgram, blocks: Blocks, pre: MulticastEngine, mirroring: MirrorSessions, env: ArchEnv, options: V1ModelOptions = {}) {
     this.program = program;
@@ -324,6 +385,11 @@ export class V1Model {
     this.io = new BatchIo(this.state, this.phv, this.batchBase, this.pool, this.loops, this.sent);
     this.pendSlot = this.io.pendSlot;
     this.pendBase = this.io.pendBase;
+    this.tee = null;
+    const tb = blocks.tee ?? null;
+    if (options.tee !== undefined && options.tee.transition === 'batch' && tb !== null && tb.sites.length > 0) {
+      this.tee = new TeeBatch(tb, options.tee.functions);
+    }
   }
 
   /** Queues a new packet from `port`; false when the pool is full or the packet too large. */
@@ -348,7 +414,8 @@ export class V1Model {
     for (let i = 0; i < n; i += BATCH_MAX) {
       const to = Math.min(n, i + BATCH_MAX);
       if (this.ingressQ.size === 0 && this.egressQ.size === 0) {
-        this.batchDirect(pkts, i, to);
+        if (this.tee !== null) this.batchTee(this.tee, pkts, i, to);
+        else this.batchDirect(pkts, i, to);
         continue;
       }
       for (let j = i; j < to; j++) this.queueIngress(pkts[j]);
@@ -429,6 +496,116 @@ export class V1Model {
       if (j < k) { this.finishEgress(this.pendSlot[j], this.pendBase[j]); j++; }
     }
     if (this.io.drops !== 0) { this.overflowDrops += this.io.drops; this.io.drops = 0; }
+  }
+
+  /**
+   * The direct path with the batch transition: like batchDirect (same order of events as the
+   * queues), but ingress and egress run in pieces between their TeeFunction call sites: every
+   * packet runs until it finishes the block or stops at a site; then, site by site in program
+   * order, the inputs of all packets stopped there are packed one after another, the gate is
+   * crossed ONCE for all of them, and each packet resumes with its output record (and may stop at
+   * a later site). A failed crossing drops every packet it carried (fail closed, as sync does).
+   * Packets the traffic manager must clone, resubmit or multicast continue on the queue path
+   * after ingress (they ran it already).
+   */
+  private batchTee(t: TeeBatch, pkts: Int32Array, from: number, to: number): void {
+    const s = this.state;
+    const phv = this.phv;
+    const sm = this.sm;
+    const pool = this.pool;
+    const base = this.batchBase;
+    const blocks = this.blocks;
+    const n = to - from;
+    const rp = t.rp;
+    s.fill(0, base, base + n * phv);
+    for (let i = 0; i < n; i++) {
+      const p = pkts[from + i];
+      const b = base + i * phv;
+      s[b + sm.ingress_port] = pool.port[p];
+      s[b + sm.instance_type] = InstanceType.Normal;
+      this.loops[p] = 0;
+      this.parse(p, b);
+      if (blocks.usesPayload !== false) this.setPayload(p, b);
+      blocks.verifyChecksum(s, b);
+      t.bases[i] = b;
+      rp[i] = t.blocks.ingressStart !== null ? t.blocks.ingressStart(s, b) : (blocks.ingress(s, b), 0);
+    }
+    this.crossSites(t, 'ingress', n);
+    // The traffic manager, in order; the first packet that needs the general path sends itself and
+    // every later packet (ingress done) through it, after the unicast ones before it.
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const p = pkts[from + i];
+      const b = base + i * phv;
+      if (s[b + sm.clone_list] !== 0 || s[b + sm.resubmit] !== 0 || s[b + sm.mcast_grp] !== 0) {
+        for (let j = 0; j < k; j++) {
+          const q = this.pendSlot[j];
+          s.copyWithin(q * phv, this.pendBase[j], this.pendBase[j] + phv);
+          if (!this.egressQ.push(q)) { pool.free(q); this.overflowDrops++; }
+        }
+        for (let j = i; j < n; j++) {
+          const q = pkts[from + j];
+          const qb = base + j * phv;
+          s.copyWithin(q * phv, qb, qb + phv);
+          this.trafficManager(q, q * phv);
+        }
+        return;
+      }
+      const spec = s[b + sm.egress_spec];
+      if (spec === DROP_PORT) { pool.free(p); continue; }
+      s[b + sm.egress_port] = spec;
+      this.pendSlot[k] = p;
+      this.pendBase[k++] = b;
+    }
+    for (let j = 0; j < k; j++) {
+      const b = this.pendBase[j];
+      s[b + sm.egress_spec] = 0;
+      s[b + sm.clone_list] = 0;
+      s[b + sm.recirculate] = 0;
+      t.bases[j] = b;
+      rp[j] = t.blocks.egressStart !== null ? t.blocks.egressStart(s, b) : (blocks.egress(s, b), 0);
+    }
+    this.crossSites(t, 'egress', k);
+    for (let j = 0; j < k; j++) this.finishEgress(this.pendSlot[j], this.pendBase[j]);
+  }
+
+  /** For each call site of `block` in order: pack the stopped packets' inputs, cross once, resume them. */
+  private crossSites(t: TeeBatch, block: 'ingress' | 'egress', n: number): void {
+    const s = this.state;
+    const sm = this.sm;
+    const rp = t.rp;
+    const sites = t.blocks.sites;
+    for (let k = 0; k < sites.length; k++) {
+      if (sites[k].block !== block) continue;
+      const f = t.fns[k];
+      const inB = f.tee.inputBytes;
+      const outB = f.tee.outputBytes;
+      const inBase = t.inBase[k];
+      const outBase = t.outBase[k];
+      const pack = t.blocks.pack[k];
+      let c = 0;
+      for (let i = 0; i < n; i++) {
+        if (rp[i] !== k + 1) continue;
+        pack(s, t.bases[i], inBase + c * inB);
+        t.order[c++] = i;
+      }
+      if (c === 0) continue;
+      f.calls += c;
+      const rc = f.gate.call(f.fn, inBase, outBase, c);
+      if (this.env.traceFn !== null) this.env.traceFn(`TeeFunction ${f.info.name}: one crossing for ${c} packet${c === 1 ? '' : 's'}${rc !== 0 ? ' failed: dropped (fail closed)' : ''}`);
+      const cont = t.blocks.cont[k];
+      for (let q = 0; q < c; q++) {
+        const i = t.order[q];
+        const b = t.bases[i];
+        if (rc !== 0) {
+          s[b + sm.egress_spec] = DROP_PORT; s[b + sm.mcast_grp] = 0; s[b + sm.clone_list] = 0; s[b + sm.resubmit] = 0; s[b + sm.recirculate] = 0;
+          f.failDrops++;
+          rp[i] = 0;
+          continue;
+        }
+        rp[i] = cont(s, b, outBase + q * outB);
+      }
+    }
   }
 
   private startIngress(p: number, port: number, instance: number): void {

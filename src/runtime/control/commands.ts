@@ -80,7 +80,14 @@ export const commandUsage: Readonly<Record<string, string>> = {
   pvs_clear: 'Remove all entries from a parser value set: pvs_clear <pvs name>',
   show_pvs: 'List parser value sets defined in the P4 program: show_pvs',
   help: 'List commands or show the usage of one: help [command]',
+  tee_control: 'Send a control line to an enclave module (p4tee): tee_control <module> <line...>',
 };
+
+/** A ControlTarget whose switch has TeeFunction calls: `tee_control` reaches the enclave modules through it. */
+export interface TeeControlTarget extends ControlTarget {
+  /** The module's answer (refusals start with 'error: '), or null when there is no such module. */
+  readonly teeControl?: (moduleName: string, line: string) => string | null;
+}
 
 type Handler = (t: ControlTarget, args: string[]) => CommandResult;
 
@@ -972,4 +979,15 @@ const handlers: Readonly<Record<string, Handler>> = {
   pvs_clear: pvsClear,
   show_pvs: showPvs,
   help,
+  tee_control: teeControl,
 };
+
+/** tee_control MODULE LINE...: the line goes to the enclave module as it is; its answer comes back. */
+function teeControl(t: ControlTarget, args: string[]): CommandResult {
+  if (args.length < 2) return err('expected: tee_control <module> <line...>');
+  const f = (t as TeeControlTarget).teeControl;
+  if (f === undefined) return err('this switch has no enclave modules (the program makes no TeeFunction call)');
+  const answer = f(args[0], args.slice(1).join(' '));
+  if (answer === null) return err(`no enclave module '${args[0]}'`);
+  return answer.startsWith('error: ') ? err(answer.slice(7)) : ok(answer);
+}

@@ -72,6 +72,8 @@ const passThrough = new Set([
   'counter_read', 'counter_write', 'counter_reset',
   'register_read', 'register_write', 'register_reset',
   'meter_get_rates', 'meter_set_rates', 'meter_array_set_rates',
+  // Commands for an enclave module (issue 6): tee_control MODULE LINE.
+  'tee_control',
   // Action profiles and selectors, and tables that use them (simple_switch_CLI syntax).
   'act_prof_create_member', 'act_prof_delete_member', 'act_prof_modify_member',
   'act_prof_create_group', 'act_prof_delete_group', 'act_prof_add_member_to_group',

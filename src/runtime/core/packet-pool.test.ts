@@ -78,3 +78,18 @@ test('no slot is handed out twice across many alloc/free cycles', () => {
     assert.equal(p.available, 8 - live.size);
   }
 });
+
+test('external buffer: slots live in the given bytes, at its byteOffset', () => {
+  const backing = new ArrayBuffer(64 + 4 * 256 + 100);
+  const ext = new Uint8Array(backing, 64, 4 * 256 + 100);
+  const p = new PacketPool(4, 256, 32, ext);
+  assert.equal(p.buf.buffer, backing);
+  assert.equal(p.buf.byteOffset, 64);
+  assert.equal(p.buf.length, 4 * 256);
+  const i = p.alloc();
+  assert.equal(p.write(i, Uint8Array.of(9, 8, 7)), true);
+  assert.deepEqual(Array.from(new Uint8Array(backing, 64 + i * 256 + 32, 3)), [9, 8, 7]);
+  const j = p.copy(i);
+  assert.deepEqual(p.view(j), Uint8Array.of(9, 8, 7));
+  assert.throws(() => new PacketPool(5, 256, 32, ext), /smaller than 5 slots/);
+});

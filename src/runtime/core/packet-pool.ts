@@ -1,7 +1,8 @@
 // The packet pool: one Uint8Array cut into fixed-size slots, a packet being a slot index. Each
 // slot starts with `headroom` free bytes so the deparser can prepend headers without moving the
 // payload. Per-slot state (first byte, length, port) lives in Int32Arrays; free slots sit on a
-// stack in an Int32Array, so alloc() and free() allocate nothing.
+// stack in an Int32Array, so alloc() and free() allocate nothing. The bytes may live in a buffer
+// given by the caller (e.g. a view into a shared-memory region), at any byteOffset.
 
 export class PacketPool {
   readonly slots: number;
@@ -21,14 +22,21 @@ export class PacketPool {
   /** 1 while a slot is allocated: catches double frees. */
   private readonly used: Uint8Array;
 
-  constructor(slots: number, slotSize = 2048, headroom = 128) {
+  /**
+   * `buffer`, when given, holds the slots (its first slots * slotSize bytes; it is not cleared),
+   * e.g. a view into a shared-memory region; otherwise the pool allocates its own.
+   */
+  constructor(slots: number, slotSize = 2048, headroom = 128, buffer?: Uint8Array) {
     if (!(slots > 0) || !(slotSize > headroom) || headroom < 0) {
       throw new RangeError(`bad packet pool shape: ${slots} slots of ${slotSize} bytes, headroom ${headroom}`);
+    }
+    if (buffer !== undefined && buffer.length < slots * slotSize) {
+      throw new RangeError(`packet pool buffer of ${buffer.length} bytes is smaller than ${slots} slots of ${slotSize} bytes`);
     }
     this.slots = slots;
     this.slotSize = slotSize;
     this.headroom = headroom;
-    this.buf = new Uint8Array(slots * slotSize);
+    this.buf = buffer === undefined ? new Uint8Array(slots * slotSize) : buffer.subarray(0, slots * slotSize);
     this.start = new Int32Array(slots);
     this.length = new Int32Array(slots);
     this.port = new Int32Array(slots).fill(-1);

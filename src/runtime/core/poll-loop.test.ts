@@ -272,7 +272,9 @@ test('stop() ends the scheduled loop; closePorts closes every port', async () =>
   const b = new FakePort('b');
   const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }]);
   loop.start();
-  await new Promise((r) => setTimeout(r, 20));
+  // Bounded wait for the first passes (a loaded machine may run the timer before the first slice).
+  const until = Date.now() + 20000;
+  while (loop.telemetry!.emptyPolls === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
   loop.stop();
   const polls = loop.telemetry!.emptyPolls;
   await new Promise((r) => setTimeout(r, 20));
@@ -283,4 +285,140 @@ test('stop() ends the scheduled loop; closePorts closes every port', async () =>
   // Not running: a command applies at once.
   const [r] = await loop.submit('register_read StudyIngress.key 0');
   assert.ok(r!.ok);
+});
+
+test('runt and garbage frames come out unchanged (P4 parser errors), counted as forwarded, nothing leaks', () => {
+  const sw = studySwitch();
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }], { burst: 3 });
+  const bad = [new Uint8Array(1), new Uint8Array(13).fill(0xff), studyPacket(1, 2).subarray(0, 20), studyPacket(3, 4).subarray(0, 50), new Uint8Array(300).fill(0xa5)];
+  for (const f of bad) a.input.push(f.slice());
+  a.input.push(studyPacket(9, 9));
+  loop.runUntil(() => a.input.length === 0, 100);
+  assert.equal(b.output.length, bad.length + 1);
+  bad.forEach((f, i) => { assert.deepEqual([...b.output[i]!], [...f], `bad frame ${i} forwarded unchanged`); });
+  assert.equal(secretOf(b.output[bad.length]!), expectSecret(9, KEY));
+  assert.equal(loop.totalDrops(), 0);
+  assert.equal(sw.arch.pool.available, sw.arch.pool.slots);
+});
+
+test('a full TX ring drops by reason and recovers when the ring drains', () => {
+  const sw = studySwitch();
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }], { burst: 8 });
+  b.txRoom = 0;
+  for (let i = 0; i < 20; i++) a.input.push(studyPacket(i, i));
+  loop.runUntil(() => a.input.length === 0, 100);
+  assert.equal(b.output.length, 0);
+  assert.equal(loop.dropsByReason()['tx-full'], 20);
+  assert.equal(loop.inPackets, 20);
+  assert.equal(sw.arch.pool.available, sw.arch.pool.slots, 'refused slots recycled');
+  b.txRoom = Infinity;
+  for (let i = 20; i < 30; i++) a.input.push(studyPacket(i, i));
+  loop.runUntil(() => a.input.length === 0, 100);
+  assert.deepEqual(b.output.map(seqOf), [20, 21, 22, 23, 24, 25, 26, 27, 28, 29]);
+  assert.equal(loop.dropsByReason()['tx-full'], 20, 'no new drops');
+});
+
+test('a port that fails in every way never stops the scheduled loop; it recovers, and port polls run', async () => {
+  const sw = studySwitch();
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const c = new FakePort('c');
+  let polls = 0;
+  let pollThrows = true;
+  (c as { poll?: () => void }).poll = () => { polls++; if (pollThrows) throw new Error('EIO'); };
+  c.rxThrows = true;
+  b.txThrows = true;
+  const errors: string[] = [];
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }, { num: 2, port: c }], { portPollMs: 5, onError: (m) => errors.push(m) });
+  loop.start();
+  try {
+    for (let i = 0; i < 10; i++) a.input.push(studyPacket(i, i));
+    const until = Date.now() + 20000;
+    while ((a.input.length > 0 || polls < 3) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(loop.running);
+    assert.equal(a.input.length, 0, 'port a still served');
+    assert.equal(loop.dropsByReason()['tx-error'], 10);
+    assert.ok(loop.dropsByReason()['rx-error'] >= 1);
+    assert.ok(polls >= 3, 'port poll() called periodically');
+    assert.ok(errors.some((m) => /poll on c: EIO/.test(m)) && errors.some((m) => /rx on c/.test(m)) && errors.some((m) => /tx on b/.test(m)), errors.join('\n'));
+    // Everything heals: b sends again, c receives again.
+    b.txThrows = false;
+    c.rxThrows = false;
+    pollThrows = false;
+    a.input.push(studyPacket(100, 1));
+    c.input.push(studyPacket(200, 2));
+    const until2 = Date.now() + 20000;
+    while ((b.output.length === 0 || c.input.length > 0) && Date.now() < until2) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(b.output.map(seqOf), [100]);
+    assert.equal(c.input.length, 0);
+    assert.equal(loop.dropsByReason()['no-port'], 1, 'port 3 (2 xor 1) is unbound');
+  } finally {
+    loop.stop();
+  }
+  assert.equal(sw.arch.pool.available, sw.arch.pool.slots);
+});
+
+test('a port returning nonsense counts (negative, NaN, more than asked) is clamped', () => {
+  const sw = studySwitch();
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  let mode = 0;
+  const realTx = b.tx.bind(b);
+  b.tx = (pool, slots, n) => {
+    const k = realTx(pool, slots, n);
+    return mode === 0 ? k + 5 : mode === 1 ? Number.NaN : k;
+  };
+  const realRx = a.rx.bind(a);
+  let rxBad = true;
+  a.rx = (pool, out, max) => (rxBad ? -1 : realRx(pool, out, max));
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }], { burst: 4 });
+  loop.pollOnce();
+  assert.equal(loop.dropsByReason()['rx-error'], 1);
+  rxBad = false;
+  a.input.push(studyPacket(1, 1), studyPacket(2, 2));
+  loop.pollOnce();
+  assert.equal(loop.outPackets, 2, 'more than asked counts as n');
+  mode = 1;
+  a.input.push(studyPacket(3, 3));
+  loop.pollOnce();
+  assert.equal(b.output.length, 3);
+  assert.equal(loop.outPackets, 2, 'NaN counts as 0 sent');
+});
+
+test('a fault outside the guarded calls is reported and the scheduled loop goes on', async () => {
+  const pool = new PacketPool(64, 256, 32);
+  let faults = 1;
+  const queued: number[] = [];
+  const sw: LoopSwitch = {
+    arch: {
+      pool,
+      overflowDrops: 0,
+      injectBatch(pkts: Int32Array, n: number) { for (let i = 0; i < n; i++) { pool.port[pkts[i]] = 1; queued.push(pkts[i]); } },
+      run() {},
+      takeSent() {
+        if (faults > 0) { faults--; throw new Error('output queue corrupted'); }
+        return queued.length ? queued.shift()! : -1;
+      },
+    },
+    command: () => ({ ok: true, message: '' }),
+  };
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const errors: string[] = [];
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }], { onError: (m) => errors.push(m) });
+  loop.start();
+  try {
+    a.input.push(new Uint8Array(10), new Uint8Array(11));
+    const until = Date.now() + 20000;
+    while (b.output.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(b.output.length, 2, 'packets left over by the fault go out on a later pass');
+    assert.ok(loop.running);
+    assert.ok(errors.some((m) => /poll loop error.*output queue corrupted/s.test(m)), errors.join('\n'));
+  } finally {
+    loop.stop();
+  }
 });

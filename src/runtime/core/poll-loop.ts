@@ -63,6 +63,12 @@ export interface PollLoopOptions {
    */
   readonly idleAfterMs?: number;
   readonly idleSleepMs?: number;
+  /**
+   * Every this many ms the loop calls each port's poll() (kernel counters, and a re-kick of TX
+   * frames a failed send left queued: without it a port whose ring filled while its link was down
+   * could wait forever for a send that never comes). 0 = never. Default 100.
+   */
+  readonly portPollMs?: number;
   /** Called with each error message of a port or of the program the first time it occurs. */
   readonly onError?: (message: string) => void;
 }
@@ -114,6 +120,8 @@ export class PollLoop {
   private readonly sliceMs: number;
   private readonly idleAfterMs: number;
   private readonly idleSleepMs: number;
+  private readonly portPollMs: number;
+  private lastPortPoll = 0;
   private readonly onError: (message: string) => void;
   private readonly reported = new Set<string>();
   running = false;
@@ -153,6 +161,7 @@ export class PollLoop {
     this.sliceMs = options.sliceMs ?? 2;
     this.idleAfterMs = options.idleAfterMs ?? 0;
     this.idleSleepMs = options.idleSleepMs ?? 1;
+    this.portPollMs = options.portPollMs ?? 100;
     this.onError = options.onError ?? (() => {});
     this.sliceFn = () => { this.slice(); };
   }
@@ -293,7 +302,8 @@ export class PollLoop {
     this.outPackets += sent;
     this.outPerPort[k] += sent;
     if (sent < n) {
-      for (let j = sent; j < n; j++) this.pool.free(slots[j]);
+      // A port that under-reports what it took has freed those slots already: free only the rest.
+      for (let j = sent; j < n; j++) if (this.pool.isAllocated(slots[j])) this.pool.free(slots[j]);
       this.drops[LoopDrop.TxFull] += n - sent;
     }
   }
@@ -373,19 +383,48 @@ export class PollLoop {
     const deadline = now() + this.sliceMs;
     let idle = 0;
     let passes = 0;
-    for (;;) {
-      if (this.pollOnce() > 0) idle = 0;
-      else if (++idle >= this.spinPolls) break;
-      // Read the clock only every 8 passes: it costs as much as a small batch's bookkeeping.
-      if ((++passes & 7) === 0 && now() > deadline) break;
+    try {
+      for (;;) {
+        if (this.pollOnce() > 0) idle = 0;
+        else if (++idle >= this.spinPolls) break;
+        // Read the clock only every 8 passes: it costs as much as a small batch's bookkeeping.
+        if ((++passes & 7) === 0 && now() > deadline) break;
+      }
+    } catch (e) {
+      // A fault outside the guarded calls (a port breaking the Port contract, a bug here): an
+      // exception escaping a setImmediate callback would kill the process. Report it, go on.
+      this.lastClock = -1;
+      this.report(`loop:${e instanceof Error ? e.message : String(e)}`, `poll loop error (the loop goes on): ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      // Send what the pipeline still holds; failing again, the next batch's flush takes it.
+      try { this.flush(); } catch { /* reported above */ }
     }
     if (!this.running) return;
     const t = now();
     if (idle === 0) this.lastPacketAt = t;
+    if (this.portPollMs > 0 && t - this.lastPortPoll >= this.portPollMs) {
+      this.lastPortPoll = t;
+      this.pollPorts();
+    }
     if (this.idleAfterMs > 0 && idle !== 0 && t - this.lastPacketAt > this.idleAfterMs) {
       this.timer = setTimeout(this.sliceFn, this.idleSleepMs);
     } else {
       this.immediate = setImmediate(this.sliceFn);
+    }
+  }
+
+  /** Calls every port's poll(); a throwing port is counted and reported, never fatal. */
+  pollPorts(): void {
+    for (let i = 0; i < this.ports.length; i++) {
+      const p = this.ports[i].port;
+      if (p.poll === undefined) continue;
+      try {
+        p.poll();
+      } catch (e) {
+        this.errorsPerPort[i]++;
+        const msg = `poll on ${p.name}: ${e instanceof Error ? e.message : String(e)}`;
+        this.lastError[i] = msg;
+        this.report(`${i}:poll:${msg}`, msg);
+      }
     }
   }
 

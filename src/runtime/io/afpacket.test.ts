@@ -1,11 +1,13 @@
 // Tests of the afpacket driver over a veth pair in a private network namespace (root and the
 // native addon needed; skipped otherwise). The test creates namespace p4t-<pid>, runs this file
 // again inside it (ip netns exec) to send frames with one afpacket port and receive them on the
-// other end, and always deletes the namespace (and with it the veth pair).
+// other end, and always deletes the namespace (and with it the veth pair). The order test does the
+// same with the sender and the receiver in two processes (namespace p4tz-<pid>): N numbered frames
+// must never arrive older than one already seen (losses are allowed: the sender outruns the receiver).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PacketPool } from '../core/packet-pool.js';
@@ -76,10 +78,133 @@ function ip(...args: string[]): { ok: boolean; err: string } {
   return { ok: r.status === 0, err: (r.stderr ?? '').trim() };
 }
 
+const ORDER_FRAMES = 20000;
+
+/** Waits (bounded) for the interface's carrier. */
+function waitUp(n: string, deadline: number): void {
+  while (readFileSync(`/sys/class/net/${n}/operstate`, 'utf8').trim() !== 'up' && Date.now() < deadline) spawnSync('sleep', ['0.05']);
+}
+
+/** Order test, sender process: `count` numbered frames (seq u32 at 14) as fast as the TX ring takes them. */
+function orderSender(iface: string, count: number): void {
+  const deadline = Date.now() + 30_000;
+  waitUp(iface, deadline);
+  const port = openPort({ driver: 'afpacket', iface, ringSize: 256 });
+  if (isPortError(port)) {
+    console.log(JSON.stringify({ error: port.error }));
+    return;
+  }
+  const pool = new PacketPool(512);
+  const slots = new Int32Array(32);
+  let next = 0;
+  while (next < count && Date.now() < deadline) {
+    let k = 0;
+    while (k < 32 && next + k < count) {
+      const s = pool.alloc();
+      const seq = next + k;
+      pool.setLength(s, 64 + (seq % 1400));
+      const v = pool.view(s);
+      v.set([0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, ETHERTYPE >> 8, ETHERTYPE & 0xff, seq >>> 24, (seq >>> 16) & 0xff, (seq >>> 8) & 0xff, seq & 0xff], 0);
+      slots[k++] = s;
+    }
+    const sent = port.tx(pool, slots, k);
+    for (let i = sent; i < k; i++) pool.free(slots[i]);
+    next += sent;
+    port.poll?.();
+  }
+  // Let the kernel take the last frames before the socket goes.
+  const until = Date.now() + 500;
+  while ((port as { txPending?(): number }).txPending?.() !== 0 && Date.now() < until) port.poll?.();
+  console.log(JSON.stringify({ sent: next, stats: port.stats.toJSON() }));
+  port.close();
+}
+
+/** Order test, receiver process: counts frames older than the newest seen (late) and gaps (lost). */
+function orderReceiver(iface: string, count: number): void {
+  const deadline = Date.now() + 30_000;
+  waitUp(iface, deadline);
+  const port = openPort({ driver: 'afpacket', iface, ringSize: 1024 });
+  if (isPortError(port)) {
+    console.log(JSON.stringify({ error: port.error }));
+    return;
+  }
+  // Ready: the sender starts when this line is seen.
+  console.log('ready');
+  const pool = new PacketPool(1024);
+  const inn = new Int32Array(64);
+  let got = 0;
+  let newest = -1;
+  let late = 0;
+  let gaps = 0;
+  let badLength = 0;
+  const lateExamples: number[][] = [];
+  let idleSince = Date.now();
+  while (newest < count - 1 && Date.now() < deadline && (got === 0 || Date.now() - idleSince < 2000)) {
+    const n = port.rx(pool, inn, 64);
+    if (n > 0) idleSince = Date.now();
+    for (let i = 0; i < n; i++) {
+      const v = pool.view(inn[i]);
+      if (v.length >= 18 && ((v[12] << 8) | v[13]) === ETHERTYPE) {
+        const seq = ((v[14] << 24) | (v[15] << 16) | (v[16] << 8) | v[17]) >>> 0;
+        if (v.length !== 64 + (seq % 1400)) badLength++;
+        if (seq <= newest) {
+          late++;
+          if (lateExamples.length < 5) lateExamples.push([got, seq, newest]);
+        } else {
+          if (seq !== newest + 1) gaps++;
+          newest = seq;
+        }
+        got++;
+      }
+      pool.free(inn[i]);
+    }
+  }
+  port.poll?.();
+  console.log(JSON.stringify({ got, late, gaps, badLength, newest, lateExamples, stats: port.stats.toJSON() }));
+  port.close();
+}
+
+/** Runs `node THIS_FILE` in namespace ns with env; resolves with its stdout lines; onLine sees each line as it comes. */
+function runIn(ns: string, env: Record<string, string>, onLine?: (line: string) => void): Promise<{ code: number | null; lines: string[]; err: string }> {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let err = '';
+  let partial = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    partial += d;
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    for (const l of parts) {
+      lines.push(l);
+      onLine?.(l);
+    }
+  });
+  child.stderr.on('data', (d: string) => { err += d; });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+  return new Promise((resolve) => {
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (partial !== '') lines.push(partial);
+      resolve({ code, lines, err });
+    });
+  });
+}
+
 const childArgs = process.env.P4TEE_AFP_CHILD;
 if (childArgs !== undefined) {
   const [a, b] = childArgs.split(',');
   child(a, b);
+} else if (process.env.P4TEE_AFP_SEND !== undefined) {
+  const [iface, n] = process.env.P4TEE_AFP_SEND.split(',');
+  orderSender(iface, Number(n));
+} else if (process.env.P4TEE_AFP_RECV !== undefined) {
+  const [iface, n] = process.env.P4TEE_AFP_RECV.split(',');
+  orderReceiver(iface, Number(n));
 } else {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const st = nativeStatus();
@@ -127,6 +252,51 @@ if (childArgs !== undefined) {
       process.off('exit', cleanup);
     }
     assert.ok(!ip('netns', 'list').err && !spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.includes(ns), 'namespace removed');
+  });
+
+  test('afpacket order: numbered frames from one process to another never arrive out of order (p4tz namespace)', { skip, timeout: 90_000 }, async (t) => {
+    const ns = `p4tz-${process.pid}`;
+    const a = `p4tz${process.pid}a`.slice(0, 15);
+    const b = `p4tz${process.pid}b`.slice(0, 15);
+    const cleanup = (): void => {
+      ip('netns', 'del', ns);
+    };
+    process.on('exit', cleanup);
+    try {
+      const made = ip('netns', 'add', ns);
+      assert.ok(made.ok, `ip netns add: ${made.err}`);
+      for (const cmd of [
+        ['link', 'add', 'name', a, 'type', 'veth', 'peer', 'name', b],
+        ['link', 'set', a, 'up'],
+        ['link', 'set', b, 'up'],
+      ]) {
+        const r = ip('-n', ns, ...cmd);
+        assert.ok(r.ok, `ip -n ${ns} ${cmd.join(' ')}: ${r.err}`);
+      }
+      let sender: Promise<{ code: number | null; lines: string[]; err: string }> | null = null;
+      const receiver = runIn(ns, { P4TEE_AFP_RECV: `${b},${ORDER_FRAMES}` }, (line) => {
+        if (line === 'ready' && sender === null) sender = runIn(ns, { P4TEE_AFP_SEND: `${a},${ORDER_FRAMES}` });
+      });
+      const rr = await receiver;
+      assert.equal(rr.code, 0, `receiver failed: ${rr.err}`);
+      assert.notEqual(sender, null, 'receiver never got ready');
+      const sr = await (sender as unknown as Promise<{ code: number | null; lines: string[]; err: string }>);
+      assert.equal(sr.code, 0, `sender failed: ${sr.err}`);
+      const sent = JSON.parse(sr.lines.filter((l) => l.startsWith('{')).pop() ?? '{}') as { sent?: number; error?: string };
+      const got = JSON.parse(rr.lines.filter((l) => l.startsWith('{')).pop() ?? '{}') as {
+        got?: number; late?: number; gaps?: number; badLength?: number; lateExamples?: number[][]; error?: string;
+      };
+      t.diagnostic(`sent ${sent.sent}, received ${got.got}, late ${got.late}, gaps (losses) ${got.gaps}`);
+      assert.equal(sent.error, undefined);
+      assert.equal(got.error, undefined);
+      assert.equal(sent.sent, ORDER_FRAMES);
+      assert.ok((got.got ?? 0) >= ORDER_FRAMES / 20, `too few frames arrived to say anything: ${JSON.stringify(got)}`);
+      assert.equal(got.late, 0, `frames older than one already received: ${JSON.stringify(got)}`);
+      assert.equal(got.badLength, 0, 'frame lengths kept');
+    } finally {
+      cleanup();
+      process.off('exit', cleanup);
+    }
   });
 
   test('afpacket: unknown interface is an error result', { skip: st.ok ? false : 'native addon missing' }, () => {

@@ -26,6 +26,7 @@ interface ChildResult {
   error?: string;
   zerocopy?: boolean;
   xdpMode?: string;
+  xdpAttach?: string;
   linkWhileOpen?: string;
   sent?: number;
   received?: number;
@@ -130,7 +131,7 @@ async function childMain(): Promise<void> {
   port.close();
   port.close(); // twice is harmless
   const progAfterClose = 'error' in nat ? -1 : nat.xdpQuery(port.ifindex).progId;
-  done({ progWhileOpen, progAfterClose, zerocopy: port.zerocopy, xdpMode: port.xdpMode, linkWhileOpen, sent, received, echoed, replies, maxBurst, stats, txRefused });
+  done({ progWhileOpen, progAfterClose, zerocopy: port.zerocopy, xdpMode: port.xdpMode, xdpAttach: port.xdpAttach, linkWhileOpen, sent, received, echoed, replies, maxBurst, stats, txRefused });
 }
 
 /** An IPv4/UDP frame from STACK_ADDR:STACK_PORT to XDP_ADDR:XDP_PORT. */
@@ -183,9 +184,9 @@ function parentTests(): void {
   for (const xdpMode of modes) {
     test(`afxdp copy mode over veth, XDP program in ${xdpMode} mode: receive, send back, detach on close`, { skip, timeout: 120_000 }, (t) => {
       const tag = `${process.pid}${xdpMode === 'skb' ? 's' : 'd'}`;
-      const ns = `p4t-${tag}-ns`;
-      const vA = `p4t${tag}a`;
-      const vB = `p4t${tag}b`;
+      const ns = `p4te-${tag}-ns`;
+      const vA = `p4te${tag}a`;
+      const vB = `p4te${tag}b`;
       const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       const cleanup = (): void => {
         spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
@@ -213,6 +214,9 @@ function parentTests(): void {
         assert.equal(r.error, undefined, `child could not open the port: ${r.error}`);
         assert.equal(r.zerocopy, false, 'veth binds in copy mode');
         assert.equal(r.xdpMode, xdpMode);
+        // Kernels >= 5.9 attach through a BPF link: gone with the process even if it is killed.
+        const [maj, min] = (spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout ?? '0.0').split('.').map(Number);
+        if (maj! > 5 || (maj === 5 && min! >= 9)) assert.equal(r.xdpAttach, 'link');
         // While open, the interface carries our program (generic: "xdpgeneric", native: "xdp").
         assert.match(r.linkWhileOpen ?? '', xdpMode === 'skb' ? /xdpgeneric/ : /\bxdp\b/, r.linkWhileOpen);
         assert.ok((r.progWhileOpen ?? 0) > 0, 'RTM_GETLINK shows a program id while open');

@@ -52,6 +52,8 @@ export interface AfxdpNative {
   xdpMapDelete(mapFd: number, key: number): number;
   xdpAttach(ifindex: number, progFd: number, flags: number, expectedFd: number): number;
   xdpQuery(ifindex: number): { progId: number; mode: number };
+  /** BPF link attach (kernel >= 5.9): link fd; closing it (or dying) detaches. Absent in older builds. */
+  xdpLinkCreate?(progFd: number, ifindex: number, flags: number): number;
   closeFd(fd: number): number;
 }
 
@@ -81,6 +83,8 @@ const EBUSY = 16;
 const ENOBUFS = 105;
 const EOPNOTSUPP = 95;
 const EINVAL = 22;
+const ENETDOWN = 100;
+const EEXIST = 17;
 
 /** Names of the kernel's XDP_STATISTICS counters, in xskStats order. */
 export const XSK_KERNEL_STAT_NAMES: readonly string[] = [
@@ -115,6 +119,8 @@ interface AttachedProgram {
   readonly mapFd: number;
   /** XDP_FLAGS_SKB_MODE or XDP_FLAGS_DRV_MODE. */
   readonly modeFlags: number;
+  /** The BPF link holding the attachment, or -1 when attached over rtnetlink. */
+  readonly linkFd: number;
   readonly queues: Set<number>;
 }
 
@@ -128,6 +134,13 @@ function detachAll(nat: AfxdpNative): void {
 }
 
 function detachProgram(nat: AfxdpNative, p: AttachedProgram): void {
+  if (p.linkFd >= 0) {
+    // Closing the link's last fd detaches the program.
+    nat.closeFd(p.linkFd);
+    nat.closeFd(p.progFd);
+    nat.closeFd(p.mapFd);
+    return;
+  }
   try {
     nat.xdpAttach(p.ifindex, -1, p.modeFlags, p.progFd);
   } catch {
@@ -157,16 +170,32 @@ function acquireProgram(nat: AfxdpNative, ifindex: number, iface: string, mode: 
   }
   const tries = mode === 'drv' ? [XDP_FLAGS_DRV_MODE] : mode === 'skb' ? [XDP_FLAGS_SKB_MODE] : [XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE];
   let lastErr = '';
+  const attached = (modeFlags: number, linkFd: number): AttachedProgram => {
+    const p: AttachedProgram = { ifindex, iface, progFd, mapFd, modeFlags, linkFd, queues: new Set() };
+    programs.set(ifindex, p);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', () => detachAll(nat));
+    }
+    return p;
+  };
   for (const modeFlags of tries) {
+    // A BPF link first: the kernel detaches the program when the process dies, even by SIGKILL.
+    // Kernels before 5.9 (no XDP links) refuse it; rtnetlink then attaches in the same mode.
+    if (nat.xdpLinkCreate !== undefined) {
+      try {
+        return attached(modeFlags, nat.xdpLinkCreate(progFd, ifindex, modeFlags));
+      } catch (e) {
+        const errno = (e as { errno?: number }).errno;
+        if (errno === EBUSY || errno === EEXIST) {
+          lastErr = `another XDP program is attached (${nativeErrorText(e)}); remove it first (ip link set dev ${iface} xdp off)`;
+          break;
+        }
+      }
+    }
     try {
       nat.xdpAttach(ifindex, progFd, modeFlags | XDP_FLAGS_UPDATE_IF_NOEXIST, -1);
-      const p: AttachedProgram = { ifindex, iface, progFd, mapFd, modeFlags, queues: new Set() };
-      programs.set(ifindex, p);
-      if (!exitHookInstalled) {
-        exitHookInstalled = true;
-        process.on('exit', () => detachAll(nat));
-      }
-      return p;
+      return attached(modeFlags, -1);
     } catch (e) {
       lastErr = nativeErrorText(e);
       const errno = (e as { errno?: number }).errno;
@@ -209,17 +238,37 @@ export class AfxdpCounters {
   readonly kernel = new Float64Array(6);
 }
 
+/**
+ * PortStats whose JSON also carries the AF_XDP counters (`p4tee ctl stats`, final counters). Not a
+ * subclass: port.ts and this module import each other, and PortStats may not exist yet when this
+ * module's body runs.
+ */
+function afxdpPortStats(x: AfxdpCounters): PortStats {
+  const st = new PortStats();
+  const base = st.toJSON.bind(st);
+  st.toJSON = (): Record<string, unknown> => {
+    const j = base();
+    const kernel: Record<string, number> = {};
+    XSK_KERNEL_STAT_NAMES.forEach((name, i) => { kernel[name] = x.kernel[i]; });
+    j.afxdp = { txRefused: x.txRefused, rxWakeups: x.rxWakeups, txWakeups: x.txWakeups, wakeupErrors: x.wakeupErrors, lastWakeupErrno: x.lastWakeupErrno, kernel };
+    return j;
+  };
+  return st;
+}
+
 export class AfxdpPort implements Port {
   readonly name: string;
   readonly driver = 'afxdp' as const;
-  readonly stats = new PortStats();
   readonly xdp = new AfxdpCounters();
+  readonly stats = afxdpPortStats(this.xdp);
   readonly queue: number;
   readonly ifindex: number;
   /** True when the kernel bound the socket in zero-copy mode. */
   readonly zerocopy: boolean;
   /** 'drv' or 'skb': how the XDP program is attached. */
   readonly xdpMode: 'drv' | 'skb';
+  /** 'link': through a BPF link (the kernel detaches it if the process dies); 'netlink': rtnetlink. */
+  readonly xdpAttach: 'link' | 'netlink';
 
   private readonly nat: AfxdpNative;
   private readonly sock: XskSocket;
@@ -264,6 +313,8 @@ export class AfxdpPort implements Port {
   private readonly plan: Int32Array;
   private readonly planCap: number;
   private closed = false;
+  /** The last TX wakeup failed with ENETDOWN (cleared by the next one that does not). */
+  private linkDown = false;
 
   constructor(nat: AfxdpNative, spec: AfxdpSpec, ifindex: number, sock: XskSocket, prog: AttachedProgram, frameSize: number, rxFrames: number) {
     this.nat = nat;
@@ -275,6 +326,7 @@ export class AfxdpPort implements Port {
     this.fd = sock.fd;
     this.zerocopy = sock.zerocopy !== 0;
     this.xdpMode = prog.modeFlags === XDP_FLAGS_DRV_MODE ? 'drv' : 'skb';
+    this.xdpAttach = prog.linkFd >= 0 ? 'link' : 'netlink';
     this.umem = new Uint8Array(sock.umem);
     this.frameSize = frameSize;
     this.needWakeup = spec.needWakeup !== false;
@@ -391,6 +443,17 @@ export class AfxdpPort implements Port {
 
   tx(pool: PacketPool, slots: Int32Array, n: number): number {
     if (this.closed) return 0;
+    if (this.linkDown) {
+      // The last TX wakeup said the interface is down: ask again (one syscall per burst while it
+      // is down). Still down: the burst is dropped (tx-error) rather than left to fill the TX
+      // ring with stale packets that would leave when the link comes back.
+      this.kick(1);
+      if (this.linkDown) {
+        for (let k = 0; k < n; k++) pool.free(slots[k]);
+        this.stats.drops[DropReason.TxError] += n;
+        return n;
+      }
+    }
     this.reapCompletions();
     const txW = this.txW;
     let prod = this.txHead;
@@ -491,7 +554,10 @@ export class AfxdpPort implements Port {
   private kick(dir: number): void {
     const r = this.nat.xskKick(this.fd, dir);
     if (dir === 0) this.xdp.rxWakeups++;
-    else this.xdp.txWakeups++;
+    else {
+      this.xdp.txWakeups++;
+      this.linkDown = r === -ENETDOWN;
+    }
     // EAGAIN/EBUSY/ENOBUFS: the kernel is busy or the ring is momentarily full; next burst retries.
     if (r < 0 && r !== -EAGAIN && r !== -EBUSY && r !== -ENOBUFS) {
       this.xdp.wakeupErrors++;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PacketPool } from '../core/packet-pool.js';
 import { readPcap, writePcap } from './pcap.js';
 import { isPortError, openPort } from './port.js';
+import { PcapPort } from './pcap-port.js';
 
 test('pcap port round trip: rx in order, tx to the output file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'p4tee-pcap-port-'));
@@ -56,4 +57,49 @@ test('pcap port: missing and malformed files are errors, not exceptions', () => 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('pcap port: rewind loops the input; output larger than the write buffer is kept whole and in order', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'p4tee-pcap-port-'));
+  try {
+    const packets = [];
+    for (let i = 0; i < 10; i++) packets.push({ sec: 1, nsec: i, data: new Uint8Array(1500).fill(i) });
+    writeFileSync(join(dir, 'in.pcap'), writePcap(packets));
+    const port = openPort({ driver: 'pcap', iface: join(dir, 'in.pcap'), pcapOut: join(dir, 'out.pcap') });
+    if (isPortError(port) || !(port instanceof PcapPort)) assert.fail('pcap port did not open');
+    const pool = new PacketPool(64);
+    const slots = new Int32Array(32);
+    // 3000 x 1500 bytes: more than the 4 MiB output buffer, so it is written out mid-run.
+    let total = 0;
+    while (total < 3000) {
+      let n = port.rx(pool, slots, 32);
+      if (n === 0) {
+        port.rewind();
+        n = port.rx(pool, slots, 32);
+      }
+      assert.equal(port.tx(pool, slots, n), n);
+      total += n;
+    }
+    assert.equal(pool.available, 64);
+    assert.equal(port.sentPackets().length, 3000);
+    port.close();
+    const out = readPcap(readFileSync(join(dir, 'out.pcap')));
+    assert.ok(out.ok);
+    if (out.ok) {
+      assert.equal(out.records.length, 3000);
+      out.records.forEach((r, i) => {
+        assert.equal(r.data.length, 1500);
+        assert.equal(r.data[0], i % 10);
+        assert.equal(r.data[1499], i % 10);
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('pcap port: an output path that cannot be written is an error result', () => {
+  const r = openPort({ driver: 'pcap', iface: '-', pcapOut: '/nonexistent-dir/out.pcap' });
+  assert.ok(isPortError(r));
+  assert.match(r.error, /cannot write '\/nonexistent-dir\/out.pcap': ENOENT/);
 });

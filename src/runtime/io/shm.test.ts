@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 import { PacketPool } from '../core/packet-pool.js';
-import { ShmPort, initShmRegion, shmRegionSize, openShmPort } from './shm.js';
+import { BurstCopier, ShmPort, initShmRegion, shmRegionSize, openShmPort } from './shm.js';
 import { nativeStatus, setNativePath } from './native.js';
 import { isPortError, openPort, type Port } from './port.js';
 
@@ -73,8 +73,8 @@ function driveAndCheck(port: Port): void {
 
 if (!isMainThread && (workerData as { shmTest?: boolean } | null)?.shmTest === true) {
   // Worker side of the thread test.
-  const data = workerData as { buffer: SharedArrayBuffer; count: number };
-  const port = new ShmPort('thread', data.buffer, 1);
+  const data = workerData as { buffer: SharedArrayBuffer; count: number; useNative: boolean };
+  const port = new ShmPort('thread', data.buffer, 1, undefined, data.useNative);
   echo(port, data.count, 20_000);
 } else if (process.env.P4TEE_SHM_CHILD !== undefined) {
   // Child-process side of the process test.
@@ -87,20 +87,51 @@ if (!isMainThread && (workerData as { shmTest?: boolean } | null)?.shmTest === t
   r.close();
   process.exit(done === Number(process.env.P4TEE_SHM_COUNT) ? 0 : 3);
 } else {
-  test('shm ring between two worker threads: in order, no loss, wraps around', async () => {
-    const ring = 64; // far fewer entries than packets: the indices wrap many times
-    const buffer = new SharedArrayBuffer(shmRegionSize(ring, 2048));
-    initShmRegion(buffer, ring, 2048);
-    const port = new ShmPort('thread', buffer, 0);
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { shmTest: true, buffer, count: COUNT } });
-    const exited = new Promise<number>((resolve) => worker.on('exit', resolve));
-    try {
-      driveAndCheck(port);
-    } finally {
-      await worker.terminate();
-      await exited;
-      port.close();
+  for (const useNative of [true, false]) {
+    test(`shm ring between two worker threads (${useNative ? 'native copy when built' : 'pure-JS copy'}): in order, no loss, wraps around`, async () => {
+      const ring = 64; // far fewer entries than packets: the indices wrap many times
+      const buffer = new SharedArrayBuffer(shmRegionSize(ring, 2048));
+      initShmRegion(buffer, ring, 2048);
+      const port = new ShmPort('thread', buffer, 0, undefined, useNative);
+      if (!useNative) assert.equal(port.copyKind, 'js');
+      const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { shmTest: true, buffer, count: COUNT, useNative } });
+      const exited = new Promise<number>((resolve) => worker.on('exit', resolve));
+      try {
+        driveAndCheck(port);
+      } finally {
+        await worker.terminate();
+        await exited;
+        port.close();
+      }
+    });
+  }
+
+  test('BurstCopier: native and pure-JS copies agree (aligned, unaligned, one array, out of bounds)', () => {
+    const src = new Uint8Array(new SharedArrayBuffer(4096), 0, 4096);
+    for (let i = 0; i < src.length; i++) src[i] = (i * 7 + 3) & 0xff;
+    // A destination at an odd byteOffset of its buffer: word alignment differs from the source.
+    const plan = Int32Array.of(0, 0, 1500, 1, 1600, 1499, 3, 3200, 61, 64, 3300, 0, 4000, 3500, 200, 5000, 0, 1);
+    const expectPlanLen = [1500, 1499, 61, 0, -1, -1];
+    for (const dstOffset of [0, 1, 2, 3]) {
+      const js = new BurstCopier(false);
+      const nat = new BurstCopier(true);
+      assert.equal(js.kind, 'js');
+      const d1 = new Uint8Array(new ArrayBuffer(4000 + dstOffset), dstOffset, 4000);
+      const d2 = new Uint8Array(new ArrayBuffer(4000 + dstOffset), dstOffset, 4000);
+      const p1 = plan.slice();
+      const p2 = plan.slice();
+      assert.equal(js.copy(src, d1, p1, 6), 4);
+      assert.equal(nat.copy(src, d2, p2, 6), 4);
+      assert.deepEqual(d1, d2);
+      assert.deepEqual(Array.from(p1).filter((_, i) => i % 3 === 2), expectPlanLen);
+      assert.deepEqual(d1.subarray(1600, 1600 + 1499), src.subarray(1, 1500));
+      assert.deepEqual(d1.subarray(3200, 3261), src.subarray(3, 64));
+      assert.equal(d1[1599], 0, 'nothing written outside the ranges');
     }
+    // Same array, overlapping ranges: copyWithin semantics.
+    const one = Uint8Array.from({ length: 64 }, (_, i) => i);
+    new BurstCopier(false).copy(one, one, Int32Array.of(0, 8, 32), 1);
+    assert.deepEqual(Array.from(one.subarray(8, 40)), Array.from({ length: 32 }, (_, i) => i));
   });
 
   test('shm region between two processes (native addon)', { skip: nativeStatus().ok ? false : 'native addon not built' }, async () => {

@@ -1,20 +1,137 @@
 // The shm driver: a port over a shared-memory region joining two processes (or two threads) on one
 // host, with no kernel crossing per burst. The region holds two single-producer/single-consumer
 // rings (side 0 -> side 1 and back); ring entry i owns buffer i of its ring's data area, so a
-// descriptor is just a length. Input/output: bursts of PacketPool slot indices.
+// descriptor is just a length. Input/output: bursts of PacketPool slot indices. Also home of
+// BurstCopier, the per-burst copy used by the shm, afpacket and pcap ports.
 //
 // Copy decision: the PacketPool owns its own buffer (it is not allocated in the region), so tx copies
 // each packet into the ring's buffer and rx copies it into a pool slot: one memcpy at each end, no
-// system call, no per-packet native call. Indices are free-running uint32 counters published with
+// system call, no allocation. The copies of a burst are planned as (src, dst, len) triples and done
+// by ONE native call (copyBatch, native/shm.c); without the addon (SharedArrayBuffer between
+// threads) a word loop does them. Indices are free-running uint32 counters published with
 // Atomics once per burst; the writer waits for the reader (tx returns fewer than n when the ring is
 // full), so nothing is lost when the caller retries. Region layout (little-endian uint32):
 //   header (64 B): magic, version, ringSize, slotSize, creator pid, attacher pid
 //   ring r at 64 + r * ringBytes: write index (+0), read index (+64), lengths u32[ringSize] (+128),
 //   data ringSize * slotSize (64-byte aligned)
+//
+// Zero-copy (not done; what it would take). PacketPool now accepts an external buffer, so a pool can
+// live in the region. The rest:
+//  1. Region layout v2: one packet area of S slots (PacketPool shape) instead of per-ring data, and
+//     four index rings of slot numbers + lengths: A->B and B->A "tx" rings, plus a "return" ring per
+//     side carrying freed slots back to their owner (AF_XDP's fill/completion pair). Each side owns
+//     half of the slots (its free list starts with them).
+//  2. PacketPool: adopt(i, start, len) to take a slot that arrived from the peer without allocating,
+//     give(i) to hand one over without freeing it, and an owner byte per slot so that free(i) of a
+//     peer-owned slot pushes it on the return ring instead of the local free list; alloc() reaps the
+//     return ring when its free list runs dry.
+//  3. ShmPort: rx adopts slots and tx gives them (no copy) when pool.buf is this region's packet area,
+//     else keeps the copy path.
+//  4. Outside our files: the switch pool is built by V1Model (src/runtime/arch/v1model.ts, slots of
+//     16448 bytes) and shared by every port of the loop; it would have to be created on the shm
+//     region of ONE port (the switch could only be zero-copy on one shm region), with slot sizes
+//     agreed by both sides. A crashed peer also strands the slots it holds (needs a reclaim on
+//     attach). The copy costs ~50-100 ns per 1500-byte packet (bench:ports), far below the
+//     pipeline's cost, so we keep it until a measurement says otherwise.
 
 import type { PacketPool } from '../core/packet-pool.js';
 import { DropReason, PortStats, type Port, type PortSpec, type OpenPortResult } from './port.js';
 import { loadNative, nativeErrorText, nativeStatus, type NativeHandle } from './native.js';
+
+/** copyBatch of native/shm.c: plan[3k+2] bytes src[plan[3k]] -> dst[plan[3k+1]] for k < n. */
+type CopyBatchFn = (src: Uint8Array, dst: Uint8Array, plan: Int32Array, n: number) => number;
+
+/** The native copyBatch, or undefined without the addon (or with an older addon). */
+function nativeCopyBatch(): CopyBatchFn | undefined {
+  const native = loadNative();
+  const f = native === undefined ? undefined : native.copyBatch;
+  return typeof f === 'function' ? (f as CopyBatchFn) : undefined;
+}
+
+/**
+ * Copies a burst of planned byte ranges between two Uint8Arrays without allocating: plan holds
+ * (srcOff, dstOff, len) triples. One native call per burst when the addon is there; otherwise
+ * copyWithin when src and dst are the same array, else a loop over 32-bit words (bytes at the
+ * unaligned ends). The word views of the last arrays seen are cached: one copier per direction of
+ * a port keeps them stable. Entries out of bounds get len -1 and are not copied.
+ */
+export class BurstCopier {
+  /** 'native' or 'js' (the fallback). */
+  readonly kind: 'native' | 'js';
+  private readonly fn: CopyBatchFn | undefined;
+  private srcU8: Uint8Array | null = null;
+  private srcW: Int32Array = new Int32Array(0);
+  private srcBase = 0;
+  private dstU8: Uint8Array | null = null;
+  private dstW: Int32Array = new Int32Array(0);
+  private dstBase = 0;
+
+  /** useNative false forces the pure-JS path (tests, benchmarks). */
+  constructor(useNative = true) {
+    this.fn = useNative ? nativeCopyBatch() : undefined;
+    this.kind = this.fn === undefined ? 'js' : 'native';
+  }
+
+  /** Copies the n planned ranges; returns how many were copied. */
+  copy(src: Uint8Array, dst: Uint8Array, plan: Int32Array, n: number): number {
+    if (n <= 0) return 0;
+    if (this.fn !== undefined) return this.fn(src, dst, plan, n);
+    return this.copyJs(src, dst, plan, n);
+  }
+
+  private copyJs(src: Uint8Array, dst: Uint8Array, plan: Int32Array, n: number): number {
+    if (src !== this.srcU8) {
+      this.srcU8 = src;
+      this.srcBase = (src.byteOffset + 3) & ~3;
+      this.srcW = wordView(src, this.srcBase);
+    }
+    if (dst !== this.dstU8) {
+      this.dstU8 = dst;
+      this.dstBase = (dst.byteOffset + 3) & ~3;
+      this.dstW = wordView(dst, this.dstBase);
+    }
+    const sw = this.srcW;
+    const dw = this.dstW;
+    let done = 0;
+    for (let k = 0; k < n; k++) {
+      const j = 3 * k;
+      let s = plan[j];
+      let d = plan[j + 1];
+      const len = plan[j + 2];
+      if (s < 0 || d < 0 || len < 0 || s + len > src.length || d + len > dst.length) {
+        plan[j + 2] = -1;
+        continue;
+      }
+      done++;
+      if (src === dst) {
+        dst.copyWithin(d, s, s + len);
+        continue;
+      }
+      const end = s + len;
+      const sa = src.byteOffset + s;
+      if ((sa & 3) === ((dst.byteOffset + d) & 3)) {
+        // Bytes up to the first word boundary, then words, then the tail.
+        while (s < end && ((src.byteOffset + s) & 3) !== 0) dst[d++] = src[s++];
+        const words = (end - s) >> 2;
+        let ws = (src.byteOffset + s - this.srcBase) >> 2;
+        let wd = (dst.byteOffset + d - this.dstBase) >> 2;
+        const wend = ws + words;
+        while (ws < wend) dw[wd++] = sw[ws++];
+        s += words << 2;
+        d += words << 2;
+      }
+      while (s < end) dst[d++] = src[s++];
+    }
+    return done;
+  }
+}
+
+/** An Int32Array over the whole words of u8, its first word at buffer byte `base` (4-aligned). */
+function wordView(u8: Uint8Array, base: number): Int32Array {
+  const end = u8.byteOffset + u8.byteLength;
+  const words = end > base ? (end - base) >> 2 : 0;
+  return new Int32Array(u8.buffer, base, words);
+}
 
 const MAGIC = 0x50345348; // 'P4SH'
 const VERSION = 1;
@@ -106,10 +223,14 @@ export class ShmPort implements Port {
   private readonly rxRing: ShmRing;
   private readonly txRing: ShmRing;
   private readonly onClose: (() => void) | undefined;
+  /** Copy plans: (src, dst, len) per packet of a burst; a burst is at most ringSize packets. */
+  private readonly plan: Int32Array;
+  private readonly rxCopier: BurstCopier;
+  private readonly txCopier: BurstCopier;
   private closed = false;
 
   /** Joins a region already initialised with initShmRegion (any ArrayBuffer or SharedArrayBuffer). */
-  constructor(name: string, buffer: ArrayBuffer | SharedArrayBuffer, side: 0 | 1, onClose?: () => void) {
+  constructor(name: string, buffer: ArrayBuffer | SharedArrayBuffer, side: 0 | 1, onClose?: () => void, useNative = true) {
     const shape = readShmHeader(buffer);
     if ('error' in shape) throw new Error(shape.error);
     this.name = name;
@@ -123,7 +244,15 @@ export class ShmPort implements Port {
     this.txRing = side === 0 ? r0 : r1;
     this.rxRing = side === 0 ? r1 : r0;
     this.onClose = onClose;
+    this.plan = new Int32Array(3 * shape.ringSize);
+    this.rxCopier = new BurstCopier(useNative);
+    this.txCopier = new BurstCopier(useNative);
     if (side === 1) Atomics.store(new Int32Array(buffer, 0, HEADER / 4), 5, process.pid);
+  }
+
+  /** Copy path kind: 'native' (copyBatch) or 'js'. */
+  get copyKind(): 'native' | 'js' {
+    return this.rxCopier.kind;
   }
 
   rx(pool: PacketPool, out: Int32Array, max: number): number {
@@ -133,10 +262,11 @@ export class ShmPort implements Port {
     let read = Atomics.load(ctrl, R);
     // Acquire: the writer stored lengths and data before publishing its index.
     const avail = (Atomics.load(ctrl, W) - read) >>> 0;
-    const want = avail < max ? avail : max;
+    let want = avail < max ? avail : max;
+    if (want > out.length) want = out.length;
     const lens = ring.lens;
-    const data = ring.data;
     const maxPacket = pool.slotSize - pool.headroom;
+    const plan = this.plan;
     let n = 0;
     let bytes = 0;
     for (let k = 0; k < want; k++) {
@@ -155,14 +285,17 @@ export class ShmPort implements Port {
       const slot = pool.alloc();
       // Pool empty: leave the rest in the ring (back-pressure on the peer), not a drop.
       if (slot < 0) break;
-      const src = ring.dataOffset + idx * this.slotSize;
-      // One view per packet: TypedArray.set needs a source of the right length.
-      pool.buf.set(data.subarray(src, src + len), pool.start[slot]);
+      const j = 3 * n;
+      plan[j] = ring.dataOffset + idx * this.slotSize;
+      plan[j + 1] = pool.start[slot];
+      plan[j + 2] = len;
       pool.length[slot] = len;
       out[n++] = slot;
       bytes += len;
       read = (read + 1) | 0;
     }
+    // The whole burst in one copy, before the buffers go back to the writer.
+    if (n > 0) this.rxCopier.copy(ring.data, pool.buf, plan, n);
     // Release: hand the consumed buffers back to the writer.
     Atomics.store(ctrl, R, read);
     if (n > 0) {
@@ -181,31 +314,33 @@ export class ShmPort implements Port {
     const free = this.ringSize - ((write - Atomics.load(ctrl, R)) >>> 0);
     const take = n < free ? n : free;
     const lens = ring.lens;
-    const data = ring.data;
-    const buf = pool.buf;
-    let sent = 0;
+    const plan = this.plan;
+    let m = 0;
     let bytes = 0;
     for (let k = 0; k < take; k++) {
       const slot = slots[k];
       const len = pool.length[slot];
       if (len > this.slotSize) {
         this.stats.drops[DropReason.TooBig]++;
-        pool.free(slot);
         continue;
       }
       const idx = write & this.mask;
-      const start = pool.start[slot];
-      data.set(buf.subarray(start, start + len), ring.dataOffset + idx * this.slotSize);
+      const j = 3 * m;
+      plan[j] = pool.start[slot];
+      plan[j + 1] = ring.dataOffset + idx * this.slotSize;
+      plan[j + 2] = len;
       lens[idx] = len;
       write = (write + 1) | 0;
-      pool.free(slot);
-      sent++;
+      m++;
       bytes += len;
     }
+    if (m > 0) this.txCopier.copy(pool.buf, ring.data, plan, m);
+    // Every accepted slot is ours: copied into the ring or dropped with a counted reason.
+    for (let k = 0; k < take; k++) pool.free(slots[k]);
     // Release: data and lengths are written before the index moves.
     Atomics.store(ctrl, W, write);
     if (take > 0) {
-      this.stats.txPackets += sent;
+      this.stats.txPackets += m;
       this.stats.txBytes += bytes;
       this.stats.txBursts++;
     }

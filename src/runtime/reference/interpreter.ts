@@ -57,6 +57,15 @@ export interface RefResult {
   readonly unsupported: string[];
 }
 
+/** What the interpreter needs of a TeeFunction instance (runtime/externs/tee-call.ts TeeFunctionRuntime). */
+interface TeeCallable {
+  readonly gate: { call(fn: number, inOff: number, outOff: number, n: number): number };
+  readonly fn: number;
+  readonly inBuf: Uint8Array;
+  readonly outBuf: Uint8Array;
+  readonly tee: { readonly outputBytes: number };
+}
+
 /** BMv2 instance_type values. */
 const Instance = { Normal: 0n, IngressClone: 1n, EgressClone: 2n, Recirc: 4n, Replication: 5n, Resubmit: 6n } as const;
 const DROP_PORT = 511n;
@@ -543,7 +552,10 @@ export class Interpreter {
         return null;
       case 'emit': this.emit(s.header, cx); return null;
       case 'stackShift': this.stackShift(s, cx); return null;
-      case 'extern': this.extern(s, cx); return null;
+      case 'extern':
+        if (s.name === 'tee.call') return this.teeCall(s, cx);
+        this.extern(s, cx);
+        return null;
       case 'error': return null;
     }
   }
@@ -610,6 +622,7 @@ export class Interpreter {
       }
       case 'call':
         if (e.name === 'packetLength') return wrap(BigInt(cx.pkt.length), W);
+        if (e.name === 'teeOut') return bitsOf(this.teeOutput, Number(e.args[0]?.k === 'const' ? e.args[0].value : 0n), W);
         return 0n;
     }
   }
@@ -769,6 +782,30 @@ export class Interpreter {
       out.push({ v: wrap(this.eval(e, cx), width), w: width });
     }
     return out;
+  }
+
+  /** The output record of the last TeeFunction call (its fields are read by `teeOut` right after it). */
+  private teeOutput = new Uint8Array(0);
+
+  /**
+   * TeeFunction.call: the input fields packed big-endian in order (BitWriter), one call of the
+   * enclave function through the switch's own gate (env.externs: a TeeCallable), the output record
+   * kept for the `teeOut` reads that follow. A failed call drops the packet and leaves the block.
+   */
+  private teeCall(s: Extract<Stmt, { k: 'extern' }>, cx: Ctx): Flow {
+    const f = this.env.externs[s.extern] as TeeCallable | null | undefined;
+    const w = new BitWriter();
+    for (const a of s.args) w.put(wrap(this.eval(a, cx), a.ty.width), a.ty.width);
+    const input = w.bytes();
+    const sm = this.ir.sm;
+    if (f === null || f === undefined) throw new Error(`TeeFunction extern ${s.extern} has no runtime object`);
+    f.inBuf.set(input, 0);
+    if (f.gate.call(f.fn, 0, 0, 1) !== 0) {
+      for (const [off, v] of [[sm.egress_spec, DROP_PORT], [sm.mcast_grp, 0n], [sm.clone_list, 0n], [sm.resubmit, 0n], [sm.recirculate, 0n]] as const) this.set(cx.st, off, v);
+      return { k: 'exit' };
+    }
+    this.teeOutput = f.outBuf.slice(0, f.tee.outputBytes);
+    return null;
   }
 
   private extern(s: Extract<Stmt, { k: 'extern' }>, cx: Ctx): void {

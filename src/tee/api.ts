@@ -1,0 +1,183 @@
+// The enclave boundary's types: what a module running in the (software-isolated) enclave provides,
+// the TeeGate the pipeline calls through, and what the gate adds for the switch, the control plane
+// and `p4tee bench` (stats, control lines, sealing, events). The first block is the session
+// contract, verbatim; everything after it is this module's own addition. Types only (plus a few
+// constants): the code lives in gate.ts, registry.ts, backends/ and modules/.
+
+export interface EnclaveFunctionDef { readonly name: string; readonly inputBytes: number; readonly outputBytes: number; }
+export interface EnclaveModuleDef {
+  readonly name: string;                 // 'study-xor', 'monitor'
+  readonly version: string;
+  readonly functions: readonly EnclaveFunctionDef[];   // function index = position
+  /** Creates the in-enclave instance, from sealed state when given. Runs inside the backend's realm. */
+  create(state: Uint8Array | null): EnclaveModuleInstance;
+}
+export interface EnclaveModuleInstance {
+  /** n calls of function fn: record i of input at inBuf[inOff + i*inputBytes], output to outBuf[outOff + i*outputBytes]. */
+  invoke(fn: number, inBuf: Uint8Array, inOff: number, outBuf: Uint8Array, outOff: number, n: number): void;
+  /** Text command for the module ('set_key 0x5A5AA5A5', 'stats', ...); refusals start with 'error: '. */
+  control(line: string): string;
+  /** State to seal (keys, sketch). */
+  exportState(): Uint8Array;
+}
+/** The boundary as the pipeline sees it. */
+export interface TeeGate {
+  readonly backend: 'none' | 'isolate' | 'process';
+  readonly transition: 'sync' | 'batch' | 'switchless';
+  /** Pipeline-side staging areas (plain memory of the pipeline): call inputs are written here, outputs read here. */
+  readonly inBuf: Uint8Array;
+  readonly outBuf: Uint8Array;
+  /** Index of module.function, or -1 when unknown. */
+  resolve(moduleName: string, functionName: string): number;
+  /** Input/output record sizes of a resolved function. */
+  inputBytes(fn: number): number;
+  outputBytes(fn: number): number;
+  /**
+   * Runs n calls of fn on the records at inBuf[inOff..] and writes outputs at outBuf[outOff..]; one crossing.
+   * Returns 0 on success, nonzero when the enclave is down / timed out: the caller fails closed (drops).
+   */
+  call(fn: number, inOff: number, outOff: number, n: number): number;
+}
+
+// ---- Additions of the enclave runtime (not part of the session contract) ----
+
+export type TeeBackendName = TeeGate['backend'];
+export type TeeTransitionName = TeeGate['transition'];
+export const TEE_BACKENDS: readonly TeeBackendName[] = ['none', 'isolate', 'process'];
+export const TEE_TRANSITIONS: readonly TeeTransitionName[] = ['sync', 'batch', 'switchless'];
+
+/** What call() returns. Every nonzero value means: fail closed (drop what needed the enclave). */
+export const TeeStatus = {
+  Ok: 0,
+  /** The enclave is down (crashed, hung, restarting, closed). */
+  Down: 1,
+  /** No reply within the hang timeout: the enclave is declared hung and restarted. */
+  Timeout: 2,
+  /** The module threw inside the enclave: declared crashed and restarted. */
+  Fault: 3,
+  /** Unknown function, n out of range, or offsets outside the staging areas. */
+  BadCall: 4,
+} as const;
+
+/** How each backend isolates the module: always software isolation, never hardware. */
+export const ISOLATION_TEXT: Readonly<Record<TeeBackendName, string>> = {
+  none: 'none (module runs inline in the pipeline thread; baseline, no isolation)',
+  isolate: 'software isolation: worker thread with its own V8 heap (same OS process)',
+  process: 'software isolation: separate OS process, own address space (boundary = shared memory)',
+};
+
+/** Something the gate wants the operator to know (crash, hang, restart, sealing). */
+export interface TeeEvent {
+  readonly kind: 'crash' | 'hang' | 'restart' | 'restart-failed' | 'seal-error' | 'info';
+  readonly message: string;
+  /** Enclave incarnation the event belongs to (1 = first start). */
+  readonly incarnation: number;
+}
+
+export interface OpenTeeGateOptions {
+  readonly backend: TeeBackendName;
+  readonly transition: TeeTransitionName;
+  /** Modules to load: built-in names ('study-xor', 'monitor') or paths of .js files. Default: all built-ins. */
+  readonly modules?: readonly string[];
+  /** Largest n of one call (default 256). */
+  readonly maxRecords?: number;
+  /** Minimum size of each staging buffer, inBuf and outBuf (default 65536; at least maxRecords x the sum of all functions' record sizes). */
+  readonly stagingBytes?: number;
+  /** Emulated extra cost per crossing in ns (busy-wait on the caller), 0 = none. Reported as emulation. */
+  readonly transitionNs?: number;
+  /** Hang detection: a crossing without reply for this long fails closed and restarts the enclave (default 50). */
+  readonly timeoutMs?: number;
+  /** Switchless spin budget in microseconds, for the caller and the enclave-side worker (default 100). */
+  readonly spinUs?: number;
+  /** Directory of sealed blobs and rollback counters; null/undefined = sealed blobs kept in memory only. */
+  readonly sealDir?: string | null;
+  /** Platform secret file (software); default ~/.p4tee/platform-secret when sealDir is set, else an ephemeral secret. */
+  readonly platformSecretPath?: string;
+  /** Periodic sealing interval in ms (default 10000; 0 = only on request, after control commands and at close). */
+  readonly sealIntervalMs?: number;
+  /** Restart after a crash or hang (default true). */
+  readonly restart?: boolean;
+  /** Time allowed for an enclave to start (default 15000 ms). */
+  readonly startTimeoutMs?: number;
+  /** Crash, hang, restart and sealing notices. */
+  readonly onEvent?: (event: TeeEvent) => void;
+}
+
+/** Counters of one gate, a plain object (for telemetry and `p4tee bench`). */
+export interface TeeGateStats {
+  backend: TeeBackendName;
+  transition: TeeTransitionName;
+  isolation: string;
+  up: boolean;
+  incarnation: number;
+  /** call() invocations, including failed ones. */
+  calls: number;
+  /** Successful crossings (calls that reached the module); `none` counts its inline calls. */
+  crossings: number;
+  /** Records carried by those crossings. */
+  records: number;
+  /** Bytes copied into / out of the boundary's shared area by the caller (0 for `none`). */
+  bytesIn: number;
+  bytesOut: number;
+  /** Time spent inside call() for successful crossings, ns (includes emulated cost). */
+  crossingNs: number;
+  /** Caller-side blocking waits (sync/batch: one per crossing; switchless: after the spin budget ran out). */
+  blockingWaits: number;
+  /** Wake-ups the caller sent to the enclave side (sync/batch: one per crossing; switchless: only when it slept). */
+  wakeups: number;
+  /** Switchless crossings that needed a blocking wait or a wake-up (fallbacks to the blocking path). */
+  fallbacks: number;
+  /** Times the enclave-side worker went to sleep after its spin budget (read from the shared area). */
+  enclaveSleeps: number;
+  /** Calls that returned nonzero (failed closed). */
+  failedCalls: number;
+  timeouts: number;
+  crashes: number;
+  restarts: number;
+  /** Crossings for control lines and sealing (not counted in `crossings`). */
+  controlCrossings: number;
+  seals: number;
+  /** Emulated cost per crossing (ns) and its total; emulation, not measured boundary cost. */
+  transitionNs: number;
+  emulatedNs: number;
+  emulation: string | null;
+}
+
+export interface TeeModuleInfo {
+  readonly name: string;
+  readonly version: string;
+  /** File the enclave loads, and SHA-384 of its bytes (hex): the module measurement. */
+  readonly path: string;
+  readonly measurement: string;
+  readonly functions: readonly EnclaveFunctionDef[];
+  /** Index of the module's first function in the gate's function numbering. */
+  readonly firstFn: number;
+}
+
+/** The gate as the switch holds it: the contract's TeeGate plus management. */
+export interface TeeGateHandle extends TeeGate {
+  readonly modules: readonly TeeModuleInfo[];
+  readonly maxRecords: number;
+  /** Whether calls can currently succeed. */
+  isUp(): boolean;
+  /** Snapshot of the counters (a fresh plain object). */
+  stats(): TeeGateStats;
+  resetStats(): void;
+  /** Sends a control line to a module in the enclave; refusals and failures start with 'error: '. */
+  control(moduleName: string, line: string): string;
+  /** Seals every module's state now; a one-line result or an error. */
+  seal(): { version: number; message: string } | { error: string };
+  /** Who runs the enclave now (pid of the child for `process`, thread id for `isolate`). */
+  enclaveInfo(): { pid: number | null; threadId: number | null; incarnation: number; up: boolean };
+  /** Fault injection: kills the enclave realm abruptly (SIGKILL / terminate) without telling the gate. */
+  kill(): void;
+  /** Resolves true once the enclave is up (false after timeoutMs or when it stays down). */
+  whenUp(timeoutMs: number): Promise<boolean>;
+  /** Seals (when sealing works), stops the enclave and frees the region. */
+  close(): Promise<void>;
+}
+
+/** `--tee` value: extern mode (this runtime) or pipeline mode (the secure pipeline, elsewhere). */
+export type TeeSpec =
+  | { readonly mode: 'extern'; readonly backend: TeeBackendName; readonly transition: TeeTransitionName }
+  | { readonly mode: 'pipeline'; readonly backend: TeeBackendName };

@@ -1,0 +1,234 @@
+// The request ring at the enclave boundary: a shared region (SharedArrayBuffer for `isolate`, a
+// native shm mapping for `process`) holding a header, a single-producer/single-consumer ring of
+// request slots and their data areas. The caller fills slot (write & mask), publishes `write`, and
+// waits until `done` catches up; the enclave side takes requests in order and publishes `done`.
+// Either side spins first (switchless) or sleeps at once (sync/batch); a sleeping side sets its flag
+// so the other wakes it (Atomics.notify or a futex): no lost wake-ups, since each side stores its
+// index before reading the other's flag. Layout, little-endian int32 words:
+//   header bytes 0..63, caller line 64..127 (write, callerSleeping), enclave line 128..191 (done,
+//   enclaveSleeping, enclaveSleeps), slots from 256: 64-byte slot header + data.
+import { performance } from 'node:perf_hooks';
+
+export const RING_MAGIC = 0x50345452; // 'P4TR'
+export const RING_VERSION = 1;
+
+// Header words.
+export const H_MAGIC = 0;
+export const H_VERSION = 1;
+export const H_SLOTS = 2;
+export const H_SLOT_BYTES = 3;
+/** Enclave state: see EnclaveState. */
+export const H_STATE = 4;
+export const H_PID = 5;
+/** Length of the message in slot 0's data after a boot failure / the boot reply. */
+export const H_MSG_LEN = 6;
+/** Set by the host to ask the enclave to stop. */
+export const H_STOP = 7;
+// Caller line.
+export const C_WRITE = 16;
+export const C_SLEEPING = 17;
+// Enclave line.
+export const E_DONE = 32;
+export const E_SLEEPING = 33;
+export const E_SLEEPS = 34;
+
+const HEADER_BYTES = 256;
+const SLOT_HEADER_BYTES = 64;
+// Slot header words (relative to the slot's first word).
+export const S_FN = 0;
+export const S_N = 1;
+export const S_IN_LEN = 2;
+export const S_OUT_LEN = 3;
+export const S_STATUS = 4;
+export const S_AUX = 5;
+
+/** Dead: the enclave realm is exiting without having been asked (set from its exit handler). */
+export const EnclaveState = { Starting: 0, Ready: 1, Failed: 2, Stopped: 3, Dead: 4 } as const;
+
+/** What awaitDone saw. */
+export const Reply = { Done: 0, Timeout: 1, Dead: 2 } as const;
+
+/** Request codes below 0 (function indices are >= 0). */
+export const Op = { Control: -1, Seal: -2 } as const;
+
+/** Blocking wait/wake on an int32 of the region: Atomics for SharedArrayBuffer, futex for shm mappings. */
+export interface Waiter {
+  /** Sleeps while i32[index] === expected, at most timeoutMs. */
+  wait(i32: Int32Array, index: number, expected: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out';
+  wake(i32: Int32Array, index: number): void;
+}
+
+/** Atomics.wait / Atomics.notify (SharedArrayBuffer only; allowed on Node's main thread). */
+export const atomicsWaiter: Waiter = {
+  wait: (i32, index, expected, timeoutMs) => Atomics.wait(i32, index, expected, timeoutMs),
+  wake: (i32, index) => {
+    Atomics.notify(i32, index, 1);
+  },
+};
+
+const now: () => number = performance.now.bind(performance);
+
+function align64(n: number): number {
+  return (n + 63) & ~63;
+}
+
+/** Copies len bytes; a plain loop for the small records of per-packet calls (no subarray object). */
+export function copyBytes(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number): void {
+  if (len <= 64) {
+    for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i];
+  } else {
+    dst.set(src.subarray(srcOff, srcOff + len), dstOff);
+  }
+}
+
+/** Bytes of a region with `slots` slots of `slotBytes` data each. */
+export function ringRegionBytes(slots: number, slotBytes: number): number {
+  return HEADER_BYTES + slots * (SLOT_HEADER_BYTES + align64(slotBytes));
+}
+
+/** Writes a fresh header (magic last). */
+export function initRing(buffer: ArrayBuffer | SharedArrayBuffer, slots: number, slotBytes: number): void {
+  if (slots < 1 || (slots & (slots - 1)) !== 0) throw new RangeError(`ring slots ${slots} is not a power of two`);
+  if (buffer.byteLength < ringRegionBytes(slots, slotBytes)) throw new RangeError('ring region too small');
+  const h = new Int32Array(buffer, 0, HEADER_BYTES / 4);
+  h.fill(0);
+  h[H_VERSION] = RING_VERSION;
+  h[H_SLOTS] = slots;
+  h[H_SLOT_BYTES] = align64(slotBytes);
+  Atomics.store(h, H_MAGIC, RING_MAGIC);
+}
+
+/** One side's view of a ring region. */
+export class RequestRing {
+  readonly ctrl: Int32Array;
+  readonly words: Int32Array;
+  readonly bytes: Uint8Array;
+  readonly slots: number;
+  readonly slotBytes: number;
+  readonly mask: number;
+  readonly waiter: Waiter;
+  /** Caller side: blocking waits and wake-ups made (read by the gate's stats). */
+  blockingWaits = 0;
+  wakeups = 0;
+
+  constructor(buffer: ArrayBuffer | SharedArrayBuffer, waiter: Waiter) {
+    const h = new Int32Array(buffer, 0, HEADER_BYTES / 4);
+    if (Atomics.load(h, H_MAGIC) !== RING_MAGIC || h[H_VERSION] !== RING_VERSION) throw new Error('not a p4tee enclave ring region');
+    this.ctrl = h;
+    this.slots = h[H_SLOTS];
+    this.slotBytes = h[H_SLOT_BYTES];
+    this.mask = this.slots - 1;
+    this.words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+    this.bytes = new Uint8Array(buffer);
+    this.waiter = waiter;
+  }
+
+  /** First int32 word of slot s's header. */
+  slotWord(s: number): number {
+    return (HEADER_BYTES + s * (SLOT_HEADER_BYTES + this.slotBytes)) >>> 2;
+  }
+
+  /** Byte offset of slot s's data area. */
+  slotData(s: number): number {
+    return HEADER_BYTES + s * (SLOT_HEADER_BYTES + this.slotBytes) + SLOT_HEADER_BYTES;
+  }
+
+  // ---- caller side ----
+
+  /** Slot of the next request (only one request is in flight: call() waits for it). */
+  nextSlot(): number {
+    return this.ctrl[C_WRITE] & this.mask;
+  }
+
+  /** Publishes the filled slot; wakes the enclave side only when it sleeps. Returns the sequence to wait for. */
+  publish(): number {
+    const c = this.ctrl;
+    const seq = (c[C_WRITE] + 1) | 0;
+    Atomics.store(c, C_WRITE, seq);
+    if (Atomics.load(c, E_SLEEPING) !== 0) {
+      this.wakeups++;
+      this.waiter.wake(c, C_WRITE);
+    }
+    return seq;
+  }
+
+  /**
+   * Waits until the enclave side completed request `seq`: spins for spinMs (0 = none), then blocks.
+   * Returns Reply.Timeout after timeoutMs without a reply, Reply.Dead when the enclave said it exits.
+   */
+  awaitDone(seq: number, spinMs: number, timeoutMs: number): number {
+    const c = this.ctrl;
+    const t0 = now();
+    if (spinMs > 0) {
+      let k = 0;
+      while (Atomics.load(c, E_DONE) !== seq) {
+        if ((++k & 63) === 0 && (now() - t0 > spinMs || Atomics.load(c, H_STATE) === EnclaveState.Dead)) break;
+      }
+      if (Atomics.load(c, E_DONE) === seq) return Reply.Done;
+    }
+    this.blockingWaits++;
+    Atomics.store(c, C_SLEEPING, 1);
+    const deadline = t0 + timeoutMs;
+    let result: number = Reply.Done;
+    for (;;) {
+      const d = Atomics.load(c, E_DONE);
+      if (d === seq) break;
+      if (Atomics.load(c, H_STATE) === EnclaveState.Dead) {
+        result = Reply.Dead;
+        break;
+      }
+      const left = deadline - now();
+      if (left <= 0) {
+        result = Reply.Timeout;
+        break;
+      }
+      this.waiter.wait(c, E_DONE, d, left);
+    }
+    Atomics.store(c, C_SLEEPING, 0);
+    return result;
+  }
+
+  /** Enclave side, from its exit handler: says it is going away and wakes a waiting caller. */
+  markDead(): void {
+    const c = this.ctrl;
+    // Only a serving enclave: a boot refusal (Failed) or an orderly stop keeps its state.
+    if (Atomics.compareExchange(c, H_STATE, EnclaveState.Ready, EnclaveState.Dead) !== EnclaveState.Ready) return;
+    this.waiter.wake(c, E_DONE);
+  }
+
+  // ---- enclave side ----
+
+  /**
+   * Waits for request number `taken + 1`: spins for spinMs, then sleeps (waking every pollMs to run
+   * `alive`). Returns false when the host asked to stop or alive() says the host is gone.
+   */
+  awaitRequest(taken: number, spinMs: number, pollMs: number, alive: () => boolean): boolean {
+    const c = this.ctrl;
+    if (spinMs > 0) {
+      const t0 = now();
+      let k = 0;
+      while (Atomics.load(c, C_WRITE) === taken) {
+        if ((++k & 63) === 0 && (now() - t0 > spinMs || Atomics.load(c, H_STOP) !== 0)) break;
+      }
+    }
+    if (Atomics.load(c, C_WRITE) !== taken) return Atomics.load(c, H_STOP) === 0;
+    Atomics.store(c, E_SLEEPING, 1);
+    Atomics.add(c, E_SLEEPS, 1);
+    while (Atomics.load(c, C_WRITE) === taken) {
+      if (Atomics.load(c, H_STOP) !== 0 || !alive()) {
+        Atomics.store(c, E_SLEEPING, 0);
+        return false;
+      }
+      this.waiter.wait(c, C_WRITE, taken, pollMs);
+    }
+    Atomics.store(c, E_SLEEPING, 0);
+    return Atomics.load(c, H_STOP) === 0;
+  }
+
+  /** Publishes completion of request `seq`; wakes the caller only when it sleeps. */
+  complete(seq: number): void {
+    const c = this.ctrl;
+    Atomics.store(c, E_DONE, seq);
+    if (Atomics.load(c, C_SLEEPING) !== 0) this.waiter.wake(c, E_DONE);
+  }
+}

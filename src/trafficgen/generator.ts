@@ -1,0 +1,488 @@
+// The traffic generator engine: runs one trial over Port objects. Input: a TX port, zero or more RX
+// ports, a template and a trial request (rate, duration, pattern). One poll loop sends every packet
+// whose intended time has come (open loop: a stall never lowers the intended rate, late packets
+// are counted), receives on every RX port, then drains for a grace period. Output: TrialResult.
+// The per-packet path allocates nothing: alloc a slot, copy the template (skipped when the slot
+// still holds it), write the stamp; one tx call per burst. The skip relies on ports only reading
+// the slots they send (true of every driver) and on the TX pool never being used for receiving.
+
+import { PacketPool } from '../runtime/core/packet-pool.js';
+import { isPortError, openPort, type DriverName, type Port, type PortSpec } from '../runtime/io/port.js';
+import { afxdpNative } from '../runtime/io/afxdp.js';
+import { monoNs } from './clock.js';
+import { Receiver } from './receiver.js';
+import { Schedule, patternName, type Pattern } from './schedule.js';
+import { newRunId, putU32, putU64 } from './stamp.js';
+import type { Template } from './template.js';
+import { DEFAULT_VALIDITY, NO_LATENCY, invalidReason, type TrialResult, type ValidityLimits } from './trial.js';
+
+export interface GeneratorOptions {
+  /** Most packets per tx call (default 32). */
+  readonly burst?: number;
+  /** Most packets per rx call (default 64). */
+  readonly rxBurst?: number;
+  /** A packet accepted later than this after its intended time is a late send (default 100 us). */
+  readonly lateToleranceNs?: number;
+  /** After the window, keep receiving this long at most (default 200 ms; ends early when all arrived). */
+  readonly graceNs?: number;
+  /** The send phase may run this far past the window to send packets still due (default 20 ms). */
+  readonly maxOverrunNs?: number;
+  /** Run the loop in slices this long, yielding to the event loop between them (default 50 ms). */
+  readonly sliceNs?: number;
+  readonly validity?: ValidityLimits;
+  /** Use the native batched memcpy when the addon has one (default true). */
+  readonly nativeCopy?: boolean;
+  /** Bits of the receiver's duplicate window (default 20: 1M sequence numbers). */
+  readonly windowBits?: number;
+}
+
+export interface TrialRequest {
+  readonly pps: number;
+  readonly durationS: number;
+  readonly pattern?: Pattern;
+  /** Poisson seed (default 1). */
+  readonly seed?: number;
+  /** Run id to stamp (default: a fresh random one). */
+  readonly runId?: number;
+}
+
+export interface TrialProgress {
+  readonly elapsedS: number;
+  readonly sent: number;
+  readonly received: number;
+  readonly lateSends: number;
+  readonly backpressure: number;
+  /** p99 latency (ns) over what arrived so far, null before anything. */
+  readonly p99Ns: number | null;
+}
+
+export interface TrialHooks {
+  /** Called between slices, at most every progressIntervalNs (default 1 s). */
+  readonly onProgress?: (p: TrialProgress) => void;
+  readonly progressIntervalNs?: number;
+  /** Aborting cuts the trial short (it is then invalid). */
+  readonly signal?: AbortSignal;
+}
+
+/** Copies plan[3k+2] bytes src[plan[3k]] -> dst[plan[3k+1]] for k < n. */
+type BatchCopy = (src: Uint8Array, dst: Uint8Array, plan: Int32Array, n: number) => number;
+
+function jsBatchCopy(src: Uint8Array, dst: Uint8Array, plan: Int32Array, n: number): number {
+  // src and dst are the same pool buffer here: copyWithin moves bytes without making a view.
+  for (let k = 0; k < n; k++) {
+    const s = plan[3 * k]!;
+    if (src === dst) dst.copyWithin(plan[3 * k + 1]!, s, s + plan[3 * k + 2]!);
+    else dst.set(src.subarray(s, s + plan[3 * k + 2]!), plan[3 * k + 1]!);
+  }
+  return n;
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Internal state of one trial's send side; fixed shape. */
+class SendState {
+  t0 = 0;
+  windowNs = 0;
+  runId = 0;
+  sent = 0;
+  late = 0;
+  backpressure = 0;
+  /** Pending packets already counted as refused (they sit at the front of the pending list). */
+  refusedCounted = 0;
+  pendN = 0;
+  frameIdx = 0;
+  done = false;
+  doneNs = 0;
+  overran = false;
+  cutShort: string | null = null;
+}
+
+export class Generator {
+  readonly tx: Port;
+  readonly rx: readonly Port[];
+  readonly template: Template;
+  readonly receiver: Receiver;
+  readonly burst: number;
+  readonly rxBurst: number;
+  readonly lateToleranceNs: number;
+  readonly graceNs: number;
+  readonly maxOverrunNs: number;
+  readonly sliceNs: number;
+  readonly validity: ValidityLimits;
+  /** 'native' when the addon's batched memcpy copies templates, else 'js'. */
+  readonly copyMode: 'native' | 'js';
+
+  /** TX pool: the first K slots hold the templates for good; the rest carry packets. */
+  private readonly txPool: PacketPool;
+  private readonly rxPool: PacketPool;
+  private readonly tplStart: Int32Array;
+  private readonly tplLen: Int32Array;
+  /** Template index a TX slot still holds from its last use (-1: none): its copy can be skipped. */
+  private readonly holds: Int32Array;
+  private readonly pending: Int32Array;
+  private readonly pendIntended: Float64Array;
+  private readonly pendSeq: Float64Array;
+  private readonly plan: Int32Array;
+  private readonly rxSlots: Int32Array;
+  private readonly copy: BatchCopy;
+  private readonly st = new SendState();
+  private sched: Schedule | null = null;
+  private closed = false;
+
+  constructor(tx: Port, rx: readonly Port[], template: Template, options: GeneratorOptions = {}) {
+    if (template.frames.length === 0) throw new RangeError('template has no frames');
+    this.tx = tx;
+    this.rx = rx;
+    this.template = template;
+    this.burst = clampInt(options.burst ?? 32, 1, 1024);
+    this.rxBurst = clampInt(options.rxBurst ?? 64, 1, 1024);
+    this.lateToleranceNs = options.lateToleranceNs ?? 100_000;
+    this.graceNs = options.graceNs ?? 200_000_000;
+    this.maxOverrunNs = options.maxOverrunNs ?? 20_000_000;
+    this.sliceNs = options.sliceNs ?? 50_000_000;
+    this.validity = options.validity ?? DEFAULT_VALIDITY;
+    this.receiver = new Receiver(template.layout, options.windowBits ?? 20);
+    let maxLen = 0;
+    for (const f of template.frames) maxLen = Math.max(maxLen, f.length);
+    const headroom = 64;
+    const slotSize = slotSizeFor(maxLen + headroom);
+    const k = template.frames.length;
+    this.txPool = new PacketPool(k + 4 * this.burst + 16, slotSize, headroom);
+    this.rxPool = new PacketPool(Math.max(256, 2 * this.rxBurst), slotSize, headroom);
+    this.tplStart = new Int32Array(k);
+    this.tplLen = new Int32Array(k);
+    for (let j = 0; j < k; j++) {
+      const s = this.txPool.alloc();
+      this.txPool.write(s, template.frames[j]!);
+      this.tplStart[j] = this.txPool.start[s]!;
+      this.tplLen[j] = template.frames[j]!.length;
+    }
+    this.holds = new Int32Array(this.txPool.slots).fill(-1);
+    this.pending = new Int32Array(this.burst);
+    this.pendIntended = new Float64Array(this.burst);
+    this.pendSeq = new Float64Array(this.burst);
+    this.plan = new Int32Array(3 * this.burst);
+    this.rxSlots = new Int32Array(this.rxBurst);
+    let copy: BatchCopy = jsBatchCopy;
+    if (options.nativeCopy !== false) {
+      const nat = afxdpNative();
+      if (!('error' in nat)) copy = nat.memcpyBatch.bind(nat);
+    }
+    this.copy = copy;
+    this.copyMode = copy === jsBatchCopy ? 'js' : 'native';
+  }
+
+  /** Runs one trial: send window, then drain. Never throws for port trouble (the trial is then invalid). */
+  async runTrial(req: TrialRequest, hooks: TrialHooks = {}): Promise<TrialResult> {
+    if (this.closed) throw new Error('generator is closed');
+    const pattern: Pattern = req.pattern ?? { kind: 'cbr' };
+    const sched = new Schedule(pattern, req.pps, req.seed ?? 1);
+    this.sched = sched;
+    const st = this.st;
+    const windowNs = req.durationS * 1e9;
+    st.runId = (req.runId ?? newRunId()) >>> 0;
+    st.windowNs = windowNs;
+    st.sent = 0;
+    st.late = 0;
+    st.backpressure = 0;
+    st.refusedCounted = 0;
+    st.pendN = 0;
+    st.frameIdx = 0;
+    st.done = false;
+    st.doneNs = 0;
+    st.overran = false;
+    st.cutShort = null;
+    this.receiver.reset(st.runId);
+    const progressEvery = hooks.progressIntervalNs ?? 1e9;
+    st.t0 = monoNs();
+    let nextProgress = st.t0 + progressEvery;
+    let endNs = st.t0;
+    for (;;) {
+      let more: boolean;
+      try {
+        more = this.slice(monoNs() + this.sliceNs);
+      } catch (e) {
+        st.cutShort = `port failure: ${e instanceof Error ? e.message : String(e)}`;
+        more = false;
+      }
+      endNs = monoNs();
+      if (!more) break;
+      if (hooks.signal?.aborted === true && st.cutShort === null) {
+        st.cutShort = 'aborted';
+        this.stopSending(endNs);
+      }
+      if (hooks.onProgress !== undefined && endNs >= nextProgress) {
+        nextProgress = endNs + progressEvery;
+        hooks.onProgress(this.progress(endNs));
+      }
+      await yieldToLoop();
+    }
+    this.stopSending(endNs);
+    // Packets still due when the send phase ended count as intended, not sent.
+    while (sched.nextNs < windowNs) sched.advance();
+    return this.result(req, pattern, sched.index, endNs);
+  }
+
+  /** Live numbers of the running trial. */
+  progress(nowNs: number): TrialProgress {
+    const r = this.receiver;
+    return {
+      elapsedS: (nowNs - this.st.t0) / 1e9,
+      sent: this.st.sent,
+      received: r.received,
+      lateSends: this.st.late,
+      backpressure: this.st.backpressure,
+      p99Ns: r.received > 0 ? r.histogram.getValueAtPercentile(99) : null,
+    };
+  }
+
+  /**
+   * The poll loop for one slice: returns false when the trial is over. Hot path: no allocation,
+   * no closures; numbers kept in locals and written back once.
+   */
+  private slice(sliceEnd: number): boolean {
+    const st = this.st;
+    const sched = this.sched!;
+    const pool = this.txPool;
+    const buf = pool.buf;
+    const starts = pool.start;
+    const lengths = pool.length;
+    const holds = this.holds;
+    const pending = this.pending;
+    const pendIntended = this.pendIntended;
+    const pendSeq = this.pendSeq;
+    const plan = this.plan;
+    const tplStart = this.tplStart;
+    const tplLen = this.tplLen;
+    const k = tplLen.length;
+    const layout = this.template.layout;
+    const fromEnd = layout.fromEnd;
+    const runOff = layout.runOff;
+    const seqOff = layout.seqOff;
+    const timeOff = layout.timeOff;
+    const runId = st.runId;
+    const burst = this.burst;
+    const t0 = st.t0;
+    const windowNs = st.windowNs;
+    const tol = this.lateToleranceNs;
+    const tx = this.tx;
+    const rxPorts = this.rx;
+    const nRx = rxPorts.length;
+    const rxPool = this.rxPool;
+    const rxSlots = this.rxSlots;
+    const rxBurst = this.rxBurst;
+    const receiver = this.receiver;
+    for (;;) {
+      const now = monoNs();
+      if (!st.done) {
+        // Fill: every packet whose intended time has come, up to a burst.
+        const rel = now - t0;
+        let pendN = st.pendN;
+        const first = pendN;
+        let m = 0;
+        let frameIdx = st.frameIdx;
+        while (pendN < burst) {
+          const t = sched.nextNs;
+          if (t > rel || t >= windowNs) break;
+          const slot = pool.alloc();
+          if (slot < 0) break;
+          const len = tplLen[frameIdx]!;
+          if (holds[slot] !== frameIdx) {
+            const j = 3 * m++;
+            plan[j] = tplStart[frameIdx]!;
+            plan[j + 1] = starts[slot]!;
+            plan[j + 2] = len;
+            holds[slot] = frameIdx;
+          }
+          lengths[slot] = len;
+          pending[pendN] = slot;
+          pendIntended[pendN] = t0 + t;
+          pendSeq[pendN] = sched.index;
+          pendN++;
+          sched.advance();
+          frameIdx = frameIdx + 1 === k ? 0 : frameIdx + 1;
+        }
+        st.frameIdx = frameIdx;
+        if (m > 0) this.copy(buf, buf, plan, m);
+        // Stamp after the copy: run id, seq, intended time (u64 big-endian).
+        for (let q = first; q < pendN; q++) {
+          const slot = pending[q]!;
+          const base = fromEnd ? starts[slot]! + lengths[slot]! : starts[slot]!;
+          putU32(buf, base + runOff, runId);
+          putU32(buf, base + seqOff, pendSeq[q]!);
+          putU64(buf, base + timeOff, Math.round(pendIntended[q]!));
+        }
+        if (pendN > 0) {
+          const took = tx.tx(pool, pending, pendN);
+          for (let q = 0; q < took; q++) {
+            if (now - pendIntended[q]! > tol) st.late++;
+          }
+          st.sent += took;
+          if (took < pendN) {
+            // Ring full: the rest stay ours, in order, and go first next time.
+            const left = pendN - took;
+            const stillCounted = st.refusedCounted > took ? st.refusedCounted - took : 0;
+            st.backpressure += left - stillCounted;
+            st.refusedCounted = left;
+            pending.copyWithin(0, took, pendN);
+            pendIntended.copyWithin(0, took, pendN);
+            pendSeq.copyWithin(0, took, pendN);
+            pendN = left;
+          } else {
+            st.refusedCounted = 0;
+            pendN = 0;
+          }
+        } else {
+          // Nothing new: lets a driver push out what its ring still holds (AF_XDP copy mode).
+          tx.tx(pool, pending, 0);
+        }
+        st.pendN = pendN;
+        if (pendN === 0 && sched.nextNs >= windowNs) {
+          st.done = true;
+          st.doneNs = now;
+        } else if (rel > windowNs + this.maxOverrunNs) {
+          st.overran = true;
+          this.stopSending(now);
+        }
+      }
+      for (let p = 0; p < nRx; p++) {
+        const n = rxPorts[p]!.rx(rxPool, rxSlots, rxBurst);
+        if (n > 0) receiver.onBurst(rxPool, rxSlots, n, monoNs());
+      }
+      if (st.done) {
+        if (nRx === 0 || receiver.received >= st.sent || now - st.doneNs > this.graceNs) return false;
+      }
+      if (now >= sliceEnd) return true;
+    }
+  }
+
+  /** Ends the send phase now: pending packets go back to the pool unsent. */
+  private stopSending(nowNs: number): void {
+    const st = this.st;
+    if (st.done) return;
+    for (let q = 0; q < st.pendN; q++) this.txPool.free(this.pending[q]!);
+    st.pendN = 0;
+    st.done = true;
+    st.doneNs = nowNs;
+  }
+
+  private result(req: TrialRequest, pattern: Pattern, intended: number, endNs: number): TrialResult {
+    const st = this.st;
+    const windowS = req.durationS;
+    const spanS = Math.max(windowS, (st.doneNs - st.t0) / 1e9);
+    const achievedPps = st.sent / spanS;
+    const measured = this.rx.length > 0;
+    const r = this.receiver.summary(st.sent);
+    const cutShort = st.cutShort ?? (st.overran ? `the send phase ran ${(this.maxOverrunNs / 1e6).toFixed(0)} ms past the window with packets still due` : null);
+    const reason = invalidReason(
+      { offeredPps: req.pps, achievedPps, intended, sent: st.sent, lateSends: st.late, backpressure: st.backpressure, cutShort },
+      this.validity,
+    );
+    return {
+      offeredPps: req.pps,
+      durationS: windowS,
+      pattern: patternName(pattern),
+      packetBytes: this.template.frames[0]!.length,
+      intended,
+      sent: st.sent,
+      achievedPps,
+      lateSends: st.late,
+      backpressure: st.backpressure,
+      received: r.received,
+      receivedPps: r.received / windowS,
+      lost: measured ? r.lost : NaN,
+      lossRatio: measured ? r.lossRatio : NaN,
+      reordered: r.reordered,
+      duplicates: r.duplicates,
+      foreign: r.foreign,
+      latencyNs: measured ? r.latencyNs : NO_LATENCY,
+      latencyReceivedNs: r.latencyReceivedNs,
+      valid: reason === null,
+      invalidReason: reason,
+      startNs: st.t0,
+      endNs,
+      runId: st.runId,
+      rxPorts: this.rx.length,
+    };
+  }
+
+  /** Closes every port once (an RX port that is also the TX port is closed once). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const seen = new Set<Port>();
+    for (const p of [this.tx, ...this.rx]) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      try {
+        p.poll?.();
+        p.close();
+      } catch {
+        // Closing is best effort: the process is ending the run anyway.
+      }
+    }
+  }
+}
+
+function clampInt(v: number, lo: number, hi: number): number {
+  if (!Number.isFinite(v)) return lo;
+  return Math.min(hi, Math.max(lo, Math.floor(v)));
+}
+
+/** Pool slot size: a multiple of 64 that holds `bytes`, at least 2048. */
+function slotSizeFor(bytes: number): number {
+  return Math.max(2048, (bytes + 63) & ~63);
+}
+
+/** How to open a generator's ports. */
+export interface GenPortConfig {
+  readonly driver: DriverName;
+  /** TX interface / shm region / pcap output file. */
+  readonly tx: string;
+  /** RX interfaces / shm regions / pcap input files (may be empty). */
+  readonly rx: readonly string[];
+  readonly ringSize?: number;
+  readonly queue?: number;
+  readonly mode?: 'copy' | 'zerocopy';
+  readonly busyPoll?: boolean;
+  /** Largest frame the ports must carry. */
+  readonly maxFrame?: number;
+}
+
+/** Opens the TX port and the RX ports (an RX name equal to the TX one shares its port); never throws. */
+export function openGenPorts(c: GenPortConfig): { tx: Port; rx: Port[] } | { error: string } {
+  const frameSize = c.maxFrame !== undefined && c.maxFrame + 256 > 2048 ? pow2(c.maxFrame + 256) : undefined;
+  const spec = (name: string, forTx: boolean): PortSpec =>
+    c.driver === 'pcap'
+      ? { driver: 'pcap', iface: forTx ? '-' : name, pcapOut: forTx ? name : undefined }
+      : { driver: c.driver, iface: name, ringSize: c.ringSize, queue: c.queue, mode: c.mode, busyPoll: c.busyPoll, frameSize };
+  const opened: Port[] = [];
+  const fail = (msg: string): { error: string } => {
+    for (const p of opened) {
+      try { p.close(); } catch { /* already failing */ }
+    }
+    return { error: msg };
+  };
+  const t = openPort(spec(c.tx, true));
+  if (isPortError(t)) return fail(`tx ${c.driver} '${c.tx}': ${t.error}`);
+  const tx = t as Port;
+  opened.push(tx);
+  const rx: Port[] = [];
+  for (const name of c.rx) {
+    if (name === c.tx && c.driver !== 'pcap') {
+      rx.push(tx);
+      continue;
+    }
+    const r = openPort(spec(name, false));
+    if (isPortError(r)) return fail(`rx ${c.driver} '${name}': ${r.error}`);
+    opened.push(r as Port);
+    rx.push(r as Port);
+  }
+  return { tx, rx };
+}
+
+function pow2(n: number): number {
+  let p = 2048;
+  while (p < n) p *= 2;
+  return p;
+}
