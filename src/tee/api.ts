@@ -4,42 +4,14 @@
 // contract, verbatim; everything after it is this module's own addition. Types only (plus a few
 // constants): the code lives in gate.ts, registry.ts, backends/ and modules/.
 
-export interface EnclaveFunctionDef { readonly name: string; readonly inputBytes: number; readonly outputBytes: number; }
-export interface EnclaveModuleDef {
-  readonly name: string;                 // 'study-xor', 'monitor'
-  readonly version: string;
-  readonly functions: readonly EnclaveFunctionDef[];   // function index = position
-  /** Creates the in-enclave instance, from sealed state when given. Runs inside the backend's realm. */
-  create(state: Uint8Array | null): EnclaveModuleInstance;
-}
-export interface EnclaveModuleInstance {
-  /** n calls of function fn: record i of input at inBuf[inOff + i*inputBytes], output to outBuf[outOff + i*outputBytes]. */
-  invoke(fn: number, inBuf: Uint8Array, inOff: number, outBuf: Uint8Array, outOff: number, n: number): void;
-  /** Text command for the module ('set_key 0x5A5AA5A5', 'stats', ...); refusals start with 'error: '. */
-  control(line: string): string;
-  /** State to seal (keys, sketch). */
-  exportState(): Uint8Array;
-}
-/** The boundary as the pipeline sees it. */
-export interface TeeGate {
-  readonly backend: 'none' | 'isolate' | 'process';
-  readonly transition: 'sync' | 'batch' | 'switchless';
-  /** Pipeline-side staging areas (plain memory of the pipeline): call inputs are written here, outputs read here. */
-  readonly inBuf: Uint8Array;
-  readonly outBuf: Uint8Array;
-  /** Index of module.function, or -1 when unknown. */
-  resolve(moduleName: string, functionName: string): number;
-  /** Input/output record sizes of a resolved function. */
-  inputBytes(fn: number): number;
-  outputBytes(fn: number): number;
-  /**
-   * Runs n calls of fn on the records at inBuf[inOff..] and writes outputs at outBuf[outOff..]; one crossing.
-   * Returns 0 on success, nonzero when the enclave is down / timed out: the caller fails closed (drops).
-   */
-  call(fn: number, inOff: number, outOff: number, n: number): number;
-}
-
-// ---- Additions of the enclave runtime (not part of the session contract) ----
+// The contract's interfaces are declared once, in the runtime's extern glue (generated code and
+// the v1model architecture call through them; the runtime does not import src/tee). Here they get
+// the contract's names.
+import type { TeeGate, TeeModuleDef, TeeModuleInstance } from '../runtime/externs/tee-call.js';
+export type { TeeGate };
+export type EnclaveFunctionDef = TeeModuleDef['functions'][number];
+export type EnclaveModuleDef = TeeModuleDef;
+export type EnclaveModuleInstance = TeeModuleInstance;
 
 export type TeeBackendName = TeeGate['backend'];
 export type TeeTransitionName = TeeGate['transition'];

@@ -6,8 +6,8 @@
 import type { ExternInfo, ProgramInfo, TeeFunctionInfo } from '../abi.js';
 
 /**
- * The boundary as the pipeline sees it (the session contract's TeeGate; src/tee implements it).
- * Declared here structurally so that the runtime does not import src/tee.
+ * The boundary as the pipeline sees it (src/tee implements it; src/tee/api.ts re-exports these
+ * types under the names of the TEE API). Declared here so that the runtime does not import src/tee.
  */
 export interface TeeGate {
   readonly backend: 'none' | 'isolate' | 'process';
@@ -23,7 +23,7 @@ export interface TeeGate {
 
 export type TeeTransition = 'sync' | 'batch' | 'switchless';
 
-/** An enclave module as src/tee/api.ts defines it (EnclaveModuleDef), structurally. */
+/** An enclave module (src/tee/api.ts calls it EnclaveModuleDef): named functions with fixed-size records. */
 export interface TeeModuleDef {
   readonly name: string;
   readonly version: string;
