@@ -13,6 +13,7 @@ import { registerModel } from './model.js';
 import { registerReport } from './report.js';
 import { registerGen } from './gen.js';
 import { registerAttest } from './attest.js';
+import { registerTee } from './tee.js';
 
 function packageVersion(): string {
   try {
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerModel(program);
   registerReport(program);
   registerAttest(program);
+  registerTee(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 // `p4tee stf TEST.stf...`: runs STF tests, each against a fresh switch built from the `.p4` file of
 // the same name beside the test (or --program). Prints PASS/FAIL with what differs, or one JSON
-// object per test, then the summary line `N passed, M failed`.
+// object per test, then the summary line `N passed, M failed`. With --tee, each test gets a fresh
+// enclave (extern mode: a TeeGate; pipeline mode: the secure pipeline), closed after the test.
 // Exit status: 0 all passed, 1 some test failed, 2 internal error (a p4tee bug) or bad usage.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -11,8 +12,10 @@ import type { SwitchOptions } from '../runtime/switch.js';
 import { runStfText } from '../runtime/control/stf-runner.js';
 import type { StfSwitch } from '../runtime/control/stf-runner.js';
 import { parseDefines } from './check.js';
+import { PipelineSwitch, TEE_HELP, addTeeOptions, describeTee, openExternTee, openPipelineTee, parseTeeFlags, programInfoOf } from './tee.js';
+import type { TeeCliOptions, TeeFlags } from './tee.js';
 
-interface StfFlags {
+interface StfFlags extends TeeFlags {
   program?: string;
   include: string[];
   define: string[];
@@ -90,8 +93,65 @@ export function summary(reports: readonly StfReport[]): string {
   return `${passed} passed, ${reports.length - passed} failed`;
 }
 
+export interface StfRunRequest {
+  readonly tests: readonly string[];
+  readonly program: string | undefined;
+  readonly frontend: FrontendOptions;
+  readonly options: SwitchOptions;
+  readonly namedPortsOnly: boolean;
+  readonly tee: TeeCliOptions;
+  readonly loader: SwitchLoader;
+  /** Gate / pipeline events (crash, hang, restart), one line each, prefixed `tee:`. */
+  readonly log: (line: string) => void;
+  /** Wraps each switch before the test runs (tests use it to record what comes out). */
+  readonly wrap?: (sw: StfSwitch, test: string) => StfSwitch;
+}
+
+/** Runs each test against a fresh switch, in the TEE mode asked for; never throws. */
+export async function runStfTests(req: StfRunRequest): Promise<StfReport[]> {
+  const reports: StfReport[] = [];
+  for (const test of req.tests) reports.push(await runOneStfInMode(req, test));
+  return reports;
+}
+
+async function runOneStfInMode(req: StfRunRequest, test: string): Promise<StfReport> {
+  const wrapped = (loader: SwitchLoader): SwitchLoader => (p4, fe, opts) => {
+    const r = loader(p4, fe, opts);
+    return r.ok && req.wrap !== undefined ? { ok: true, sw: req.wrap(r.sw, test) } : r;
+  };
+  const spec = req.tee.spec;
+  // Only failures are worth a line per test; 'enclave up' notices would repeat for every test.
+  const log = (line: string): void => { if (!line.startsWith('tee: info:')) req.log(line); };
+  if (spec === null) return runOneStf(test, req.program, req.frontend, req.options, wrapped(req.loader), req.namedPortsOnly);
+  try {
+    if (spec.mode === 'extern') {
+      const opened = await openExternTee(req.tee, log);
+      if ('error' in opened) return { test, ok: false, failures: [opened.error] };
+      try {
+        return runOneStf(test, req.program, req.frontend, { ...req.options, ...opened.switchOptions }, wrapped(req.loader), req.namedPortsOnly);
+      } finally {
+        await opened.gate.close();
+      }
+    }
+    const p4 = programFor(test, req.program);
+    const info = programInfoOf(p4, req.frontend);
+    if (!info.ok) return { test, ok: false, failures: [`the program ${p4} does not compile:`, ...info.diagnostics] };
+    const pipeline = await openPipelineTee(req.tee, p4, req.frontend, log);
+    if ('error' in pipeline) return { test, ok: false, failures: [pipeline.error] };
+    try {
+      const loader: SwitchLoader = () => ({ ok: true, sw: new PipelineSwitch(pipeline, info.info, req.options.trace) });
+      return runOneStf(test, req.program, req.frontend, req.options, wrapped(loader), req.namedPortsOnly);
+    } finally {
+      await pipeline.close();
+    }
+  } catch (err) {
+    const msg = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
+    return { test, ok: false, failures: [], internalError: msg };
+  }
+}
+
 export function registerStf(program: Command, loader: SwitchLoader = loadSwitch): void {
-  program
+  const cmd = program
     .command('stf')
     .description('run STF tests (the P4 compiler test-suite format) against the software switch')
     .argument('<tests...>', 'STF test files')
@@ -101,16 +161,19 @@ export function registerStf(program: Command, loader: SwitchLoader = loadSwitch)
     .option('--format <format>', 'output format: text or json (one object per test)', 'text')
     .option('--trace', 'print each packet\'s path through the pipeline')
     .option('--named-ports-only', 'compare only ports the test names, as p4c\'s BMv2 STF driver does (default: a packet on any port without an expectation fails)')
-    .option('--seed <n>', 'seed of the random number generator (random(), hash random)')
+    .option('--seed <n>', 'seed of the random number generator (random(), hash random)');
+  addTeeOptions(cmd)
     .addHelpText(
       'after',
       '\nExit status: 0 if every test passes, 1 if any fails, 2 on an internal error or bad usage.\n' +
+        TEE_HELP +
         '\nExamples:\n' +
         '  p4tee stf examples/study-forward/study-forward.stf\n' +
         '  p4tee stf --program router.p4 tests/*.stf\n' +
-        '  p4tee stf --format json testdata/stf/*.stf\n',
+        '  p4tee stf --format json testdata/stf/*.stf\n' +
+        '  p4tee stf --tee extern:process:batch examples/monitor/monitor.stf\n',
     )
-    .action((tests: string[], flags: StfFlags) => {
+    .action(async (tests: string[], flags: StfFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') {
         console.error(`p4tee stf: unknown --format '${flags.format}' (use text or json)`);
         process.exitCode = 2;
@@ -131,6 +194,12 @@ export function registerStf(program: Command, loader: SwitchLoader = loadSwitch)
           return;
         }
       }
+      const tee = parseTeeFlags(flags);
+      if ('error' in tee) {
+        console.error(`p4tee stf: ${tee.error}`);
+        process.exitCode = 2;
+        return;
+      }
       const json = flags.format === 'json';
       // In JSON mode stdout carries only the reports; the trace goes to stderr.
       const traceOut = json ? process.stderr : process.stdout;
@@ -139,11 +208,15 @@ export function registerStf(program: Command, loader: SwitchLoader = loadSwitch)
         trace: flags.trace ? (line: string) => { traceOut.write(line + '\n'); } : undefined,
       };
       const frontend: FrontendOptions = { includeDirs: flags.include, defines };
+      if (tee.spec !== null) process.stderr.write(`p4tee stf: ${describeTee(tee)}\n`);
       const reports: StfReport[] = [];
       for (const test of tests) {
-        const r = runOneStf(test, flags.program, frontend, options, loader, flags.namedPortsOnly === true);
-        reports.push(r);
-        process.stdout.write((json ? JSON.stringify(r) : formatReport(r)) + '\n');
+        const [r] = await runStfTests({
+          tests: [test], program: flags.program, frontend, options, namedPortsOnly: flags.namedPortsOnly === true,
+          tee, loader, log: (line) => { process.stderr.write(line + '\n'); },
+        });
+        reports.push(r!);
+        process.stdout.write((json ? JSON.stringify(r) : formatReport(r!)) + '\n');
       }
       process.stdout.write(summary(reports) + '\n');
       const internal = reports.some((r) => r.internalError !== undefined);

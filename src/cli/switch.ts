@@ -12,8 +12,13 @@ import { Telemetry } from '../runtime/core/telemetry.js';
 import { ControlServer, defaultControlPath } from '../runtime/control/server.js';
 import type { DriverName, Port, PortSpec } from '../runtime/io/port.js';
 import { parseDefines } from './check.js';
+import type { LoopSwitch } from '../runtime/core/poll-loop.js';
+import type { ControlHandler } from '../runtime/control/server.js';
+import type { TeeGateHandle } from '../tee/api.js';
+import { TEE_HELP, addTeeOptions, describeTee, externTeeInfo, openExternTee, openPipelineTee, parseTeeFlags, pipelineTeeInfo } from './tee.js';
+import type { SecurePipelineLike, TeeFlags, TeeSwitchOptions } from './tee.js';
 
-interface SwitchFlags {
+interface SwitchFlags extends TeeFlags {
   interface: string[];
   driver?: string;
   commands?: string;
@@ -89,6 +94,13 @@ async function openPorts(specs: { num: number; spec: PortSpec }[]): Promise<Loop
     out.push({ num: s.num, port: r as Port });
   }
   return out;
+}
+
+/** The TEE part of the periodic stats line. */
+function teeStatsText(g: TeeGateHandle, failDrops: number): string {
+  const st = g.stats();
+  return `  tee ${st.up ? 'up' : 'DOWN'} crossings ${st.crossings} records ${st.records} fail-closed drops ${failDrops}` +
+    (st.emulatedNs > 0 ? ' (with emulated transition cost)' : '');
 }
 
 function fmtRate(x: number): string {
@@ -174,139 +186,178 @@ async function runSwitchUntilStopped(p4: string, flags: SwitchFlags, opts: Switc
     idleSleepMs = d;
   }
 
-  // Compile and configure before touching any interface.
-  const loaded = loadSwitch(p4, { includeDirs: flags.include, defines }, { poolSlots });
-  if (!loaded.ok) {
-    for (const d of loaded.diagnostics) log(d);
-    return 1;
+  const tee = parseTeeFlags(flags);
+  if ('error' in tee) return usage(tee.error);
+  const frontend = { includeDirs: flags.include, defines };
+  if (tee.spec !== null) log(`p4tee switch: ${describeTee(tee)}`);
+  const teeLog = (line: string): void => { log(line); };
+  // The enclave boundary comes first (the switch is built on it) and is closed last.
+  let teeGate: TeeGateHandle | null = null;
+  let pipeline: SecurePipelineLike | null = null;
+  let teeOptions: TeeSwitchOptions = {};
+  if (tee.spec !== null && tee.spec.mode === 'extern') {
+    const opened = await openExternTee(tee, teeLog);
+    if ('error' in opened) { log(`p4tee switch: ${opened.error}`); return 1; }
+    teeGate = opened.gate;
+    teeOptions = opened.switchOptions;
+  } else if (tee.spec !== null && tee.spec.mode === 'pipeline') {
+    const opened = await openPipelineTee(tee, p4, frontend, teeLog, { poolSlots, burst, defines: flags.define });
+    if ('error' in opened) { log(`p4tee switch: ${opened.error}`); return 1; }
+    pipeline = opened;
   }
-  const sw = loaded.sw;
-  if (flags.commands !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(flags.commands, 'utf8');
-    } catch (e) {
-      log(`p4tee switch: cannot read ${flags.commands}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      return 1;
-    }
-    const lines = text.split(/\r?\n/);
-    for (let i = 0; i < lines.length; i++) {
-      const hash = lines[i]!.indexOf('#');
-      const line = (hash >= 0 ? lines[i]!.slice(0, hash) : lines[i]!).trim();
-      if (line === '') continue;
-      const r = sw.command(line);
-      if (!r.ok) {
-        log(`${flags.commands}:${i + 1}: error: ${r.error}\n    ${line}`);
+  try {
+    // Compile and configure before touching any interface (pipeline mode: done inside the boundary).
+    let sw: LoopSwitch;
+    let failDrops: () => number = () => 0;
+    if (pipeline !== null) sw = pipeline;
+    else {
+      const loaded = loadSwitch(p4, frontend, { poolSlots, ...teeOptions });
+      if (!loaded.ok) {
+        for (const d of loaded.diagnostics) log(d);
         return 1;
       }
+      sw = loaded.sw;
+      const swTee = loaded.sw.tee;
+      if (swTee !== null) failDrops = () => swTee.failDrops();
     }
-  }
-
-  const specs = ifs.map((x) => ({
-    num: x.num,
-    spec: {
-      driver,
-      // pcap: IN.pcap[,OUT.pcap] ('-' for no input).
-      iface: driver === 'pcap' ? x.iface.split(',')[0]! : x.iface,
-      pcapOut: driver === 'pcap' && x.iface.includes(',') ? x.iface.slice(x.iface.indexOf(',') + 1) : undefined,
-      ringSize: ring,
-      queue,
-      mode: flags.mode as 'copy' | 'zerocopy' | undefined,
-      busyPoll: flags.busyPoll,
-    } satisfies PortSpec,
-  }));
-  const bound = await openPorts(specs);
-  if (typeof bound === 'string') {
-    log(`p4tee switch: ${bound}`);
-    return 1;
-  }
-  const loop = new PollLoop(sw, bound, {
-    burst,
-    telemetry: flags.telemetry === false ? false : new Telemetry({ capacity: telBatches, maxBatch: Math.max(64, burst) }),
-    idleAfterMs: idleSleepMs > 0 ? 100 : 0,
-    idleSleepMs: idleSleepMs > 0 ? idleSleepMs : 1,
-    onError: (m) => { log(`p4tee switch: ${m}`); },
-  });
-  const controlPath = flags.control ?? defaultControlPath();
-  const server = await ControlServer.listen(controlPath, loopControlHandler(loop));
-  if ('error' in server) {
-    loop.closePorts();
-    log(`p4tee switch: control socket: ${server.error}`);
-    return 1;
-  }
-  // If the process dies some other way, do not leave the socket file behind.
-  const onExit = (): void => { try { unlinkSync(controlPath); } catch { /* gone */ } };
-  process.on('exit', onExit);
-
-  log(
-    `p4tee switch: ${p4} ready in ${Date.now() - t0} ms: ${bound.map((b) => `${b.num}@${b.port.name}`).join(' ')} ` +
-      `(${driver}, burst ${burst}, ring ${ring}), control ${controlPath}`,
-  );
-  loop.start();
-
-  let last = { t: Date.now(), in: 0, out: 0, drops: 0, batches: 0, packets: 0 };
-  const timer = statsMs > 0
-    ? setInterval(() => {
-      const t = Date.now();
-      const dt = Math.max(1, t - last.t) / 1000;
-      const drops = loop.totalDrops();
-      const tel = loop.telemetry;
-      const batches = tel?.count ?? 0;
-      const packets = tel?.packets ?? 0;
-      const mean = batches > last.batches ? (packets - last.packets) / (batches - last.batches) : 0;
-      log(
-        `in ${fmtRate((loop.inPackets - last.in) / dt)} pps  out ${fmtRate((loop.outPackets - last.out) / dt)} pps  ` +
-          `drops ${drops} (+${drops - last.drops})  batch ${mean.toFixed(1)}  total in ${loop.inPackets} out ${loop.outPackets}`,
-      );
-      last = { t, in: loop.inPackets, out: loop.outPackets, drops, batches, packets };
-    }, statsMs)
-    : null;
-
-  const status = await new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) {
-        log(`p4tee switch: ${signal} again: exiting now`);
-        onExit();
-        process.exit(1);
+    // The `tee` object of stats and telemetry: what the boundary cost (crossings, bytes, ns, emulated ns).
+    const g0 = teeGate;
+    const p0 = pipeline;
+    const teeInfo: (() => Record<string, unknown>) | null =
+      g0 !== null ? () => externTeeInfo(tee, g0, failDrops) : p0 !== null ? () => pipelineTeeInfo(tee, p0) : null;
+    if (flags.commands !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(flags.commands, 'utf8');
+      } catch (e) {
+        log(`p4tee switch: cannot read ${flags.commands}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        return 1;
       }
-      stopping = true;
-      void (async () => {
-        loop.stop();
-        if (timer !== null) clearInterval(timer);
-        await server.close();
-        let code = 0;
-        const stats = loop.stats();
-        if (flags.telemetryOut !== undefined && loop.telemetry !== null) {
-          try {
-            writeFileSync(flags.telemetryOut, JSON.stringify({ ...loop.telemetry.toJSON(), stats }) + '\n');
-          } catch (e) {
-            log(`p4tee switch: cannot write ${flags.telemetryOut}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-            code = 1;
-          }
+      const lines = text.split(/\r?\n/);
+      for (let i = 0; i < lines.length; i++) {
+        const hash = lines[i]!.indexOf('#');
+        const line = (hash >= 0 ? lines[i]!.slice(0, hash) : lines[i]!).trim();
+        if (line === '') continue;
+        const r = sw.command(line);
+        if (!r.ok) {
+          log(`${flags.commands}:${i + 1}: error: ${r.error}\n    ${line}`);
+          return 1;
         }
-        loop.closePorts();
-        const drops = Object.entries(stats.drops).filter(([, v]) => v !== 0).map(([k, v]) => `${k} ${v}`);
-        const portDrops = stats.ports.map((p) => {
-          const pd = Object.entries((p.stats as { drops?: Record<string, number> }).drops ?? {}).filter(([, v]) => v !== 0).map(([k, v]) => `${k} ${v}`);
-          return `${p.num}@${p.name}: in ${p.in} out ${p.out}${pd.length ? ` drops ${pd.join(', ')}` : ''}${p.errors ? ` errors ${p.errors}` : ''}`;
-        });
+      }
+    }
+
+    const specs = ifs.map((x) => ({
+      num: x.num,
+      spec: {
+        driver,
+        // pcap: IN.pcap[,OUT.pcap] ('-' for no input).
+        iface: driver === 'pcap' ? x.iface.split(',')[0]! : x.iface,
+        pcapOut: driver === 'pcap' && x.iface.includes(',') ? x.iface.slice(x.iface.indexOf(',') + 1) : undefined,
+        ringSize: ring,
+        queue,
+        mode: flags.mode as 'copy' | 'zerocopy' | undefined,
+        busyPoll: flags.busyPoll,
+      } satisfies PortSpec,
+    }));
+    const bound = await openPorts(specs);
+    if (typeof bound === 'string') {
+      log(`p4tee switch: ${bound}`);
+      return 1;
+    }
+    const loop = new PollLoop(sw, bound, {
+      burst,
+      telemetry: flags.telemetry === false ? false : new Telemetry({ capacity: telBatches, maxBatch: Math.max(64, burst) }),
+      idleAfterMs: idleSleepMs > 0 ? 100 : 0,
+      idleSleepMs: idleSleepMs > 0 ? idleSleepMs : 1,
+      onError: (m) => { log(`p4tee switch: ${m}`); },
+    });
+    const controlPath = flags.control ?? defaultControlPath();
+    const handler: ControlHandler = teeInfo === null ? loopControlHandler(loop) : { ...loopControlHandler(loop), tee: teeInfo };
+    const server = await ControlServer.listen(controlPath, handler);
+    if ('error' in server) {
+      loop.closePorts();
+      log(`p4tee switch: control socket: ${server.error}`);
+      return 1;
+    }
+    // If the process dies some other way, do not leave the socket file behind.
+    const onExit = (): void => { try { unlinkSync(controlPath); } catch { /* gone */ } };
+    process.on('exit', onExit);
+
+    log(
+      `p4tee switch: ${p4} ready in ${Date.now() - t0} ms: ${bound.map((b) => `${b.num}@${b.port.name}`).join(' ')} ` +
+        `(${driver}, burst ${burst}, ring ${ring}), control ${controlPath}`,
+    );
+    loop.start();
+
+    let last = { t: Date.now(), in: 0, out: 0, drops: 0, batches: 0, packets: 0 };
+    const timer = statsMs > 0
+      ? setInterval(() => {
+        const t = Date.now();
+        const dt = Math.max(1, t - last.t) / 1000;
+        const drops = loop.totalDrops();
+        const tel = loop.telemetry;
+        const batches = tel?.count ?? 0;
+        const packets = tel?.packets ?? 0;
+        const mean = batches > last.batches ? (packets - last.packets) / (batches - last.batches) : 0;
         log(
-          `p4tee switch: stopped by ${signal}: in ${stats.inPackets} out ${stats.outPackets} packets, ` +
-            `${stats.batches} batches (mean ${stats.meanBatch}), drops ${drops.length ? drops.join(', ') : '0'}; ${portDrops.join('; ')}`,
+          `in ${fmtRate((loop.inPackets - last.in) / dt)} pps  out ${fmtRate((loop.outPackets - last.out) / dt)} pps  ` +
+            `drops ${drops} (+${drops - last.drops})  batch ${mean.toFixed(1)}  total in ${loop.inPackets} out ${loop.outPackets}` +
+            (teeGate !== null ? teeStatsText(teeGate, failDrops()) : ''),
         );
-        process.off('exit', onExit);
-        resolve(code);
-      })();
-    };
-    gate.handler = stop;
-    if (gate.pending !== null) stop(gate.pending);
-  });
-  return status;
+        last = { t, in: loop.inPackets, out: loop.outPackets, drops, batches, packets };
+      }, statsMs)
+      : null;
+
+    const status = await new Promise<number>((resolve) => {
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) {
+          log(`p4tee switch: ${signal} again: exiting now`);
+          onExit();
+          process.exit(1);
+        }
+        stopping = true;
+        void (async () => {
+          loop.stop();
+          if (timer !== null) clearInterval(timer);
+          await server.close();
+          let code = 0;
+          const stats = loop.stats();
+          if (flags.telemetryOut !== undefined && loop.telemetry !== null) {
+            try {
+              writeFileSync(flags.telemetryOut, JSON.stringify({ ...loop.telemetry.toJSON(), stats, ...(teeInfo !== null ? { tee: teeInfo() } : {}) }) + '\n');
+            } catch (e) {
+              log(`p4tee switch: cannot write ${flags.telemetryOut}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+              code = 1;
+            }
+          }
+          loop.closePorts();
+          const drops = Object.entries(stats.drops).filter(([, v]) => v !== 0).map(([k, v]) => `${k} ${v}`);
+          const portDrops = stats.ports.map((p) => {
+            const pd = Object.entries((p.stats as { drops?: Record<string, number> }).drops ?? {}).filter(([, v]) => v !== 0).map(([k, v]) => `${k} ${v}`);
+            return `${p.num}@${p.name}: in ${p.in} out ${p.out}${pd.length ? ` drops ${pd.join(', ')}` : ''}${p.errors ? ` errors ${p.errors}` : ''}`;
+          });
+          log(
+            `p4tee switch: stopped by ${signal}: in ${stats.inPackets} out ${stats.outPackets} packets, ` +
+              `${stats.batches} batches (mean ${stats.meanBatch}), drops ${drops.length ? drops.join(', ') : '0'}; ${portDrops.join('; ')}`,
+          );
+          if (g0 !== null) log(`p4tee switch:${teeStatsText(g0, failDrops())}`);
+          process.off('exit', onExit);
+          resolve(code);
+        })();
+      };
+      gate.handler = stop;
+      if (gate.pending !== null) stop(gate.pending);
+    });
+    return status;
+  } finally {
+    if (teeGate !== null) await teeGate.close();
+    if (pipeline !== null) await pipeline.close();
+  }
 }
 
 export function registerSwitch(program: Command): void {
-  program
+  const cmd = program
     .command('switch')
     .description('run a P4 program as a live switch on network interfaces (poll-mode loop, control socket, telemetry)')
     .argument('<program>', 'P4_16 program (v1model)')
@@ -326,15 +377,19 @@ export function registerSwitch(program: Command): void {
     .option('--busy-poll', 'afxdp: enable busy polling on the sockets')
     .option('--idle-sleep <duration>', 'after 100 ms without packets, sleep this long between polls (default: never sleep)')
     .option('-I, --include <dir>', 'add a directory to the #include search path (repeatable)', collect, [])
-    .option('-D, --define <name[=value]>', 'define a preprocessor macro (repeatable)', collect, [])
+    .option('-D, --define <name[=value]>', 'define a preprocessor macro (repeatable)', collect, []);
+  addTeeOptions(cmd)
     .addHelpText(
       'after',
+      TEE_HELP +
       '\nStop with SIGINT (Ctrl-C) or SIGTERM: prints the final counters, writes the telemetry, closes the ports\n' +
         '(removing XDP programs and sockets) and removes the control socket. Use `p4tee ctl` to change tables\n' +
         'while it runs.\n' +
         '\nExamples:\n' +
         '  p4tee switch fwd.p4 -i 0@dut0 -i 1@dut1 --driver afxdp --mode copy --commands rules.txt\n' +
-        '  p4tee switch fwd.p4 -i 0@in.pcap,out0.pcap -i 1@-,out1.pcap --stats 0\n',
+        '  p4tee switch fwd.p4 -i 0@in.pcap,out0.pcap -i 1@-,out1.pcap --stats 0\n' +
+        '  p4tee switch examples/study-forward/study-forward-tee.p4 -i 0@dut0 -i 1@dut1 --driver afxdp --mode copy \\\n' +
+        '      --tee extern:process:batch --commands examples/study-forward/commands-tee.txt\n',
     )
     .action(async (p4: string, flags: SwitchFlags) => {
       try {

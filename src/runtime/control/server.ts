@@ -1,7 +1,8 @@
 // The control socket of a running switch: a Unix domain socket (default /tmp/p4tee-<pid>.sock)
 // speaking newline-delimited JSON. Request: {"cmd": "table_add ..."} (or {"cmds": [...]}, applied
 // together between two batches; a line that is not JSON is taken as one command). Special commands:
-// "stats", "telemetry [LAST]", "telemetry reset", "help". Reply: {"ok": true, "message"} /
+// "stats", "telemetry [LAST]", "telemetry reset", "tee", "help" (stats and telemetry carry a `tee`
+// object when the switch has an enclave boundary). Reply: {"ok": true, "message"} /
 // {"ok": false, "error"} plus "results", "stats" or "telemetry". ControlClient is the other end.
 import net from 'node:net';
 import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
@@ -16,6 +17,19 @@ export interface ControlHandler {
   /** The telemetry JSON (last: only the most recent batches), or null when it is off. */
   telemetry(last?: number): unknown;
   resetTelemetry(): void;
+  /** The enclave boundary's state and costs (TEE mode, crossings, bytes, ns, emulated ns), when there is one. */
+  tee?(): unknown;
+}
+
+/** The `tee` command's reply: the object, and as text for clients that print only messages. */
+function teeReply(t: unknown): ControlReply {
+  return { ok: true, message: JSON.stringify(t, null, 2), tee: t };
+}
+
+/** Adds the handler's `tee` object to a stats or telemetry object. */
+function withTee(handler: ControlHandler, value: unknown): unknown {
+  if (handler.tee === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return { ...(value as Record<string, unknown>), tee: handler.tee() };
 }
 
 export interface ControlRequest {
@@ -31,6 +45,7 @@ export interface ControlReply {
   results?: CommandResult[];
   stats?: unknown;
   telemetry?: unknown;
+  tee?: unknown;
   id?: unknown;
 }
 
@@ -65,7 +80,9 @@ async function answer(handler: ControlHandler, req: ControlRequest): Promise<Con
     case '':
       return { ok: false, error: 'empty command' };
     case 'stats':
-      return { ok: true, stats: handler.stats() };
+      return { ok: true, stats: withTee(handler, handler.stats()) };
+    case 'tee':
+      return handler.tee === undefined ? { ok: false, error: 'this switch has no enclave boundary (started without --tee)' } : teeReply(handler.tee());
     case 'telemetry': {
       if (words[1] === 'reset') {
         handler.resetTelemetry();
@@ -77,7 +94,7 @@ async function answer(handler: ControlHandler, req: ControlRequest): Promise<Con
         if (!Number.isInteger(last) || last < 0) return { ok: false, error: `telemetry: expected a batch count or 'reset', not '${words[1]}'` };
       }
       const t = handler.telemetry(last);
-      return t === null ? { ok: false, error: 'telemetry is off in this switch' } : { ok: true, telemetry: t };
+      return t === null ? { ok: false, error: 'telemetry is off in this switch' } : { ok: true, telemetry: withTee(handler, t) };
     }
     case 'help':
       if (words[1] !== undefined) {
@@ -87,7 +104,7 @@ async function answer(handler: ControlHandler, req: ControlRequest): Promise<Con
       return {
         ok: true,
         message:
-          'switch commands: stats, telemetry [LAST], telemetry reset, help [COMMAND]\n' +
+          'switch commands: stats, telemetry [LAST], telemetry reset, tee, help [COMMAND]\n' +
           'table/register/counter/meter/mirroring/multicast commands:\n  ' +
           Object.keys(commandUsage).join(' '),
       };

@@ -1,7 +1,8 @@
 // What the control-plane commands act on: the program description plus the live state objects of
 // one switch (tables, action profiles/selectors, counters, meters, registers, the PRE, mirroring
-// sessions, settable CRC calculations, parser value sets). The switch builds one ControlTarget; commands.ts reads and
-// edits it through the control-plane methods of those classes only.
+// sessions, settable CRC calculations, parser value sets, the enclave modules' control line). The
+// switch builds one ControlTarget; commands.ts reads and edits it through the control-plane methods
+// of those classes only.
 import type { ProgramInfo } from '../abi.js';
 import type { MulticastEngine } from '../arch/pre.js';
 import type { MirrorSessions } from '../arch/mirroring.js';
@@ -34,4 +35,10 @@ export interface ControlTarget {
   readonly hashes?: ReadonlyMap<string, Hasher>;
   /** Parser value sets by fully qualified name (pvs_add, pvs_remove, pvs_get, pvs_clear). */
   readonly valueSets?: ReadonlyMap<string, ValueSet>;
+  /**
+   * `tee_control MODULE LINE`: sends a control line to an enclave module (through the TEE gate, or
+   * to the inline modules); the module's answer (refusals start with 'error: '), or null when there
+   * is no such module. Absent when the program makes no TeeFunction call.
+   */
+  readonly teeControl?: (moduleName: string, line: string) => string | null;
 }

@@ -21,7 +21,7 @@ export function startIsolate(
   if (bootError !== null) return { error: bootError };
   let worker: Worker;
   try {
-    worker = new Worker(new URL('./isolate-entry.js', import.meta.url), { workerData: { region: sab, config } });
+    worker = new Worker(new URL('./isolate-entry.js', import.meta.url), { workerData: { region: sab, config }, execArgv: [] });
   } catch (e) {
     return { error: `cannot start the enclave worker: ${e instanceof Error ? e.message : String(e)}` };
   }
