@@ -1,0 +1,56 @@
+// The boundary of the secure pipeline, shared by the host (secure-pipeline.ts) and the enclave
+// (enclave.ts): the enclave's start configuration, the request codes and the layout of the one
+// request slot of the ring (src/tee/ring.ts). Packets themselves live in the shared packet area
+// (the host's PacketPool buffer, the "bounce buffer"); a request carries only descriptors.
+import { S_AUX } from '../ring.js';
+
+/** What the enclave realm needs to start (JSON-safe: workerData or argv of the child). */
+export interface PipelineEnclaveConfig {
+  readonly p4file: string;
+  readonly includeDirs: readonly string[];
+  /** -D definitions as [name, value] pairs. */
+  readonly defines: readonly (readonly [string, string])[];
+  /** Shape of the shared packet area (the host pool): slots x slotSize, headroom in each slot. */
+  readonly slots: number;
+  readonly slotSize: number;
+  readonly headroom: number;
+  /** Platform secret file; null = the secret travels in the boot area (ephemeral secret). */
+  readonly platformSecretPath: string | null;
+  /** Enclave-side spin budget before it sleeps on the ring (ms, 0 = sleep at once). */
+  readonly spinMs: number;
+}
+
+/** Request codes (slot word S_FN). */
+export const PipeOp = {
+  /**
+   * A batch: S_N input descriptors then S_AUX spare slots; reply: S_OUT_LEN output descriptors and
+   * W_MORE packets still waiting inside (a batch of 0 inputs and only spares drains them).
+   */
+  Batch: 1,
+  /** A control line (UTF-8 in the data); reply: JSON CommandResult. */
+  Command: 2,
+  /** Seal the state as version S_AUX; reply: the sealed blob. */
+  Seal: 3,
+} as const;
+
+/** Reply status (slot word S_STATUS). */
+export const PipeStatus = { Ok: 0, Error: 1, Fault: 3 } as const;
+
+/** Extra slot-header words (after the ring's own S_* words). */
+export const W_DROPS = S_AUX + 1;
+/** Time the enclave spent on the request, in microseconds x 16 (fits int32 for 2 minutes). */
+export const W_BUSY = S_AUX + 2;
+/** Packets the enclave refused (descriptor outside the packet area). */
+export const W_BAD = S_AUX + 3;
+
+/** Packets the enclave still holds for lack of offered slots (the host offers more in a drain crossing). */
+export const W_MORE = S_AUX + 4;
+
+/** Words per descriptor: slot, start, length, port. */
+export const DESC_WORDS = 4;
+
+/** Largest number of input packets in one crossing (the host crosses early beyond it). */
+export const MAX_BATCH = 1024;
+
+/** Bytes of the request slot: descriptors, control lines, sealed state and the boot area. */
+export const SLOT_BYTES = 8 << 20;
