@@ -5,10 +5,13 @@
 // The per-packet path allocates nothing: alloc a slot, copy the template (skipped when the slot
 // still holds it), write the stamp; one tx call per burst. The skip relies on ports only reading
 // the slots they send (true of every driver) and on the TX pool never being used for receiving.
+// Over an afxdp TX port the pool is skipped (in-place TX): packets are built straight in the
+// port's UMEM TX frames, whose template bytes stay from one use of a frame to the next, so a packet
+// costs its 12 stamp bytes and a descriptor (AfxdpPort.txReserve / txSubmit), no copy.
 
 import { PacketPool } from '../runtime/core/packet-pool.js';
 import { isPortError, openPort, type DriverName, type Port, type PortSpec } from '../runtime/io/port.js';
-import { afxdpNative } from '../runtime/io/afxdp.js';
+import { AfxdpPort, afxdpNative } from '../runtime/io/afxdp.js';
 import { monoNs } from './clock.js';
 import { Receiver } from './receiver.js';
 import { Schedule, patternName, type Pattern } from './schedule.js';
@@ -34,6 +37,8 @@ export interface GeneratorOptions {
   readonly nativeCopy?: boolean;
   /** Bits of the receiver's duplicate window (default 20: 1M sequence numbers). */
   readonly windowBits?: number;
+  /** Build packets in place in an afxdp TX port's UMEM (default true; false: pool + copy like other drivers). */
+  readonly inPlaceTx?: boolean;
 }
 
 export interface TrialRequest {
@@ -109,8 +114,11 @@ export class Generator {
   readonly maxOverrunNs: number;
   readonly sliceNs: number;
   readonly validity: ValidityLimits;
-  /** 'native' when the addon's batched memcpy copies templates, else 'js'. */
-  readonly copyMode: 'native' | 'js';
+  /**
+   * 'native' when the addon's batched memcpy copies templates, else 'js'; 'umem' when packets are
+   * built in place in the afxdp port's UMEM (a template is copied once per UMEM frame and trial).
+   */
+  readonly copyMode: 'native' | 'js' | 'umem';
 
   /** TX pool: the first K slots hold the templates for good; the rest carry packets. */
   private readonly txPool: PacketPool;
@@ -125,6 +133,15 @@ export class Generator {
   private readonly plan: Int32Array;
   private readonly rxSlots: Int32Array;
   private readonly copy: BatchCopy;
+  /** In-place TX: the afxdp port, its UMEM, frame offsets and lengths of a burst, and per UMEM frame the template it holds (-1: none). */
+  private readonly ipPort: AfxdpPort | null;
+  private readonly ipUmem: Uint8Array;
+  private readonly ipShift: number;
+  private readonly ipAddrs: Int32Array;
+  private readonly ipLens: Int32Array;
+  private readonly ipHolds: Int32Array;
+  /** Template index of each pending packet (in-place TX builds packets only once frames are reserved). */
+  private readonly pendFrame: Int32Array;
   private readonly st = new SendState();
   private sched: Schedule | null = null;
   private closed = false;
@@ -169,7 +186,23 @@ export class Generator {
       if (!('error' in nat)) copy = nat.memcpyBatch.bind(nat);
     }
     this.copy = copy;
-    this.copyMode = copy === jsBatchCopy ? 'js' : 'native';
+    this.pendFrame = new Int32Array(this.burst);
+    this.ipAddrs = new Int32Array(this.burst);
+    this.ipLens = new Int32Array(this.burst);
+    const fb = tx instanceof AfxdpPort ? tx.frameBytes : 0;
+    if (options.inPlaceTx !== false && tx instanceof AfxdpPort && maxLen <= fb && (fb & (fb - 1)) === 0) {
+      this.ipPort = tx;
+      this.ipUmem = tx.umemBytes;
+      this.ipShift = 31 - Math.clz32(fb);
+      this.ipHolds = new Int32Array(this.ipUmem.length >>> this.ipShift).fill(-1);
+      this.copyMode = 'umem';
+    } else {
+      this.ipPort = null;
+      this.ipUmem = new Uint8Array(0);
+      this.ipShift = 0;
+      this.ipHolds = new Int32Array(0);
+      this.copyMode = copy === jsBatchCopy ? 'js' : 'native';
+    }
   }
 
   /** Runs one trial: send window, then drain. Never throws for port trouble (the trial is then invalid). */
@@ -193,6 +226,8 @@ export class Generator {
     st.overran = false;
     st.cutShort = null;
     this.receiver.reset(st.runId);
+    // In-place TX writes the run id with the template: every UMEM frame gets a fresh copy this trial.
+    this.ipHolds.fill(-1);
     const progressEvery = hooks.progressIntervalNs ?? 1e9;
     st.t0 = monoNs();
     let nextProgress = st.t0 + progressEvery;
@@ -272,9 +307,19 @@ export class Generator {
     const rxSlots = this.rxSlots;
     const rxBurst = this.rxBurst;
     const receiver = this.receiver;
+    const inPlace = this.ipPort !== null;
     for (;;) {
       const now = monoNs();
-      if (!st.done) {
+      if (!st.done && inPlace) {
+        this.sendInPlace(now);
+        if (st.pendN === 0 && sched.nextNs >= windowNs) {
+          st.done = true;
+          st.doneNs = now;
+        } else if (now - t0 > windowNs + this.maxOverrunNs) {
+          st.overran = true;
+          this.stopSending(now);
+        }
+      } else if (!st.done) {
         // Fill: every packet whose intended time has come, up to a burst.
         const rel = now - t0;
         let pendN = st.pendN;
@@ -356,11 +401,104 @@ export class Generator {
     }
   }
 
+  /**
+   * One send step of in-place TX: queue every due packet (up to a burst) as pending (seq, intended
+   * time, template), reserve UMEM frames for as many as the port takes, write template (when the
+   * frame does not hold it yet) and stamp into them, submit. Refused packets stay pending, in
+   * order, exactly as on the pool path.
+   */
+  private sendInPlace(now: number): void {
+    const st = this.st;
+    const sched = this.sched!;
+    const port = this.ipPort!;
+    const pendIntended = this.pendIntended;
+    const pendSeq = this.pendSeq;
+    const pendFrame = this.pendFrame;
+    const burst = this.burst;
+    const t0 = st.t0;
+    const rel = now - t0;
+    const windowNs = st.windowNs;
+    const k = this.tplLen.length;
+    let pendN = st.pendN;
+    let frameIdx = st.frameIdx;
+    while (pendN < burst) {
+      const t = sched.nextNs;
+      if (t > rel || t >= windowNs) break;
+      pendIntended[pendN] = t0 + t;
+      pendSeq[pendN] = sched.index;
+      pendFrame[pendN] = frameIdx;
+      pendN++;
+      sched.advance();
+      frameIdx = frameIdx + 1 === k ? 0 : frameIdx + 1;
+    }
+    st.frameIdx = frameIdx;
+    if (pendN === 0) {
+      // Nothing due: lets the port push out what its ring still holds (copy mode sends in sendto).
+      port.txSubmit(this.ipAddrs, this.ipLens, 0);
+      return;
+    }
+    const addrs = this.ipAddrs;
+    const r = port.txReserve(addrs, pendN);
+    let took: number;
+    if (r < 0) {
+      // Interface down: the port dropped them (tx-error), as tx() would.
+      took = -r;
+    } else {
+      took = r;
+      const umem = this.ipUmem;
+      const lens = this.ipLens;
+      const holds = this.ipHolds;
+      const shift = this.ipShift;
+      const frames = this.template.frames;
+      const tplLen = this.tplLen;
+      const layout = this.template.layout;
+      const fromEnd = layout.fromEnd;
+      const seqOff = layout.seqOff;
+      const timeOff = layout.timeOff;
+      for (let q = 0; q < took; q++) {
+        const addr = addrs[q]!;
+        const f = pendFrame[q]!;
+        const len = tplLen[f]!;
+        const h = addr >>> shift;
+        if (holds[h] !== f) {
+          umem.set(frames[f]!, addr);
+          const b = fromEnd ? addr + len : addr;
+          putU32(umem, b + layout.runOff, st.runId);
+          holds[h] = f;
+        }
+        lens[q] = len;
+        const base = fromEnd ? addr + len : addr;
+        putU32(umem, base + seqOff, pendSeq[q]!);
+        putU64(umem, base + timeOff, Math.round(pendIntended[q]!));
+      }
+      port.txSubmit(addrs, lens, took);
+    }
+    const tol = this.lateToleranceNs;
+    for (let q = 0; q < took; q++) {
+      if (now - pendIntended[q]! > tol) st.late++;
+    }
+    st.sent += took;
+    if (took < pendN) {
+      const left = pendN - took;
+      const stillCounted = st.refusedCounted > took ? st.refusedCounted - took : 0;
+      st.backpressure += left - stillCounted;
+      st.refusedCounted = left;
+      pendIntended.copyWithin(0, took, pendN);
+      pendSeq.copyWithin(0, took, pendN);
+      pendFrame.copyWithin(0, took, pendN);
+      pendN = left;
+    } else {
+      st.refusedCounted = 0;
+      pendN = 0;
+    }
+    st.pendN = pendN;
+  }
+
   /** Ends the send phase now: pending packets go back to the pool unsent. */
   private stopSending(nowNs: number): void {
     const st = this.st;
     if (st.done) return;
-    for (let q = 0; q < st.pendN; q++) this.txPool.free(this.pending[q]!);
+    if (this.ipPort === null) for (let q = 0; q < st.pendN; q++) this.txPool.free(this.pending[q]!);
     st.pendN = 0;
     st.done = true;
     st.doneNs = nowNs;

@@ -125,7 +125,11 @@ export class PollLoop {
   private readonly onError: (message: string) => void;
   private readonly reported = new Set<string>();
   running = false;
-  /** The clock read that ended the previous batch, while nothing else happened since; else -1. */
+  /**
+   * The loop's last clock read (end of the previous batch, start of the slice, or the slice's
+   * periodic deadline check), when only polls happened since; -1 after anything else (commands,
+   * faults): the next poll then reads the clock itself.
+   */
   private lastClock = -1;
   private lastPacketAt = 0;
   private startedAt = 0;
@@ -168,7 +172,10 @@ export class PollLoop {
 
   /** One pass over every port: applies queued commands first; returns the packets received. */
   pollOnce(): number {
-    if (this.pending.length !== 0) { this.applyCommands(); this.lastClock = -1; }
+    if (this.pending.length !== 0) {
+      this.applyCommands();
+      this.lastClock = -1;
+    }
     let total = 0;
     for (let i = 0; i < this.ports.length; i++) total += this.pollPort(i);
     return total;
@@ -177,15 +184,21 @@ export class PollLoop {
   /** rx one burst from port i, process it, send what comes out. */
   private pollPort(i: number): number {
     const tel = this.telemetry;
-    // When the previous poll ended in a batch, its last clock read serves as this one's start: a
-    // clock read costs ~30-50 ns, so a busy loop pays three per batch instead of four.
-    const t0 = tel === null ? 0 : this.lastClock >= 0 ? this.lastClock : now();
-    this.lastClock = -1;
+    // The loop's last clock read serves as this poll's start: a clock read costs ~40 ns and
+    // allocates a heap number, so an empty poll reads none, and a busy loop pays three per batch
+    // instead of four. A batch after empty polls thus starts its rxNs at the last read, which is at
+    // most 8 passes old (slice(): one read every 8 passes): rxNs then also holds those empty polls.
+    let t0 = 0;
+    if (tel !== null) {
+      t0 = this.lastClock;
+      if (t0 < 0) t0 = this.lastClock = now();
+    }
     const n = this.rxBurst(i);
     if (n === 0) {
       if (tel !== null) tel.emptyPolls++;
       return 0;
     }
+    this.lastClock = -1;
     const t1 = tel !== null ? now() : 0;
     const rx = this.rxBuf;
     const port = this.pool.port;
@@ -380,7 +393,9 @@ export class PollLoop {
     this.timer = null;
     this.lastClock = -1;
     if (!this.running) return;
-    const deadline = now() + this.sliceMs;
+    const start = now();
+    const deadline = start + this.sliceMs;
+    this.lastClock = start;
     let idle = 0;
     let passes = 0;
     try {
@@ -388,7 +403,12 @@ export class PollLoop {
         if (this.pollOnce() > 0) idle = 0;
         else if (++idle >= this.spinPolls) break;
         // Read the clock only every 8 passes: it costs as much as a small batch's bookkeeping.
-        if ((++passes & 7) === 0 && now() > deadline) break;
+        // The read also starts the next batch's rx time (pollPort).
+        if ((++passes & 7) === 0) {
+          const t = now();
+          this.lastClock = t;
+          if (t > deadline) break;
+        }
       }
     } catch (e) {
       // A fault outside the guarded calls (a port breaking the Port contract, a bug here): an
@@ -434,7 +454,8 @@ export class PollLoop {
     this.lastClock = -1;
     while (passes < maxPasses && !until()) {
       this.pollOnce();
-      passes++;
+      // As in slice(): a fresh clock read at least every 8 passes bounds a batch's rxNs.
+      if ((++passes & 7) === 0) this.lastClock = -1;
     }
     return passes;
   }

@@ -3,6 +3,10 @@
 // Float64Arrays, nothing allocated per batch), a batch-size histogram and running totals. Exported
 // as plain JSON ({batches: [{n, rxNs, procNs, txNs, t, port}], histogram, totals, ...}): the raw
 // material of the performance model t_b(n) = t_rx(n) + t_p(n) + t_tx(n), each a + n·b.
+// rxNs runs from the loop's last clock read to the end of the rx call that returned the batch: the end
+// of the previous batch when batches are back to back; after empty polls, a read at most 8 passes old
+// (the loop does not time empty polls: a clock read costs ~40 ns and allocates), so it may include up
+// to 7 untimed empty polls (counted in emptyPolls). This inflates rx time only at low load.
 import { performance } from 'node:perf_hooks';
 
 export interface TelemetryOptions {

@@ -11,8 +11,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PacketPool } from '../core/packet-pool.js';
-import { nativeStatus } from './native.js';
-import { isPortError, openPort, type Port } from './port.js';
+import { nativeStatus, type AfpRings, type NativeAddon } from './native.js';
+import { AfPacketPort } from './afpacket.js';
+import { DropReason, isPortError, openPort, type Port } from './port.js';
 
 const ETHERTYPE = 0x88b5; // IEEE local experimental: nothing else in the namespace sends it
 const FRAMES = 200;
@@ -303,5 +304,78 @@ if (childArgs !== undefined) {
     const r = openPort({ driver: 'afpacket', iface: 'p4t-no-such-if' });
     assert.ok(isPortError(r));
     assert.match(r.error, /no interface 'p4t-no-such-if'/);
+  });
+
+  // TX ring behaviour against a fake addon: 4 TX frames of 256 bytes in an ArrayBuffer; afpSend
+  // answers what the test says and, when it "sends", hands every requested frame back.
+  const FRAME = 256;
+  const TXN = 4;
+  function fakePort(): { port: AfPacketPort; sends: () => number; answer: (errno: number, send: boolean) => void; status: (f: number) => number } {
+    const buffer = new ArrayBuffer(FRAME * TXN);
+    const i32 = new Int32Array(buffer);
+    let calls = 0;
+    let errno = 0;
+    let sends = true;
+    const native = {
+      afpSend: (): number => {
+        calls++;
+        if (sends) for (let f = 0; f < TXN; f++) i32[(f * FRAME + 20) >> 2] = 0;
+        return errno === 0 ? 0 : -errno;
+      },
+      afpStats: (): [number, number, number] => [0, 0, 0],
+      afpClose: (): void => {},
+    } as unknown as NativeAddon;
+    const rings = { buffer, handle: {}, fd: -1, rxOffset: 0, rxBlockSize: 0, rxBlockCount: 0, txOffset: 0, txFrameSize: FRAME, txFrameCount: TXN, txDataOffset: 32, sllOffset: 0 } as unknown as AfpRings;
+    return {
+      port: new AfPacketPort('fake0', 1, native, rings),
+      sends: () => calls,
+      answer: (e, s) => { errno = e; sends = s; },
+      status: (f) => i32[(f * FRAME + 20) >> 2],
+    };
+  }
+  function burst(pool: PacketPool, n: number): Int32Array {
+    const slots = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      slots[k] = pool.alloc();
+      pool.setLength(slots[k], 60);
+    }
+    return slots;
+  }
+
+  test('afpacket tx: frames left by a failed send are sent again when the ring is full', () => {
+    const f = fakePort();
+    const pool = new PacketPool(64);
+    f.answer(105, false); // ENOBUFS: nothing leaves, frames stay requested
+    assert.equal(f.port.tx(pool, burst(pool, TXN), TXN), TXN);
+    assert.equal(f.port.lastSendErrno, 105);
+    assert.equal(f.status(0), 1, 'frame still SEND_REQUEST');
+    f.answer(0, true);
+    const before = f.sends();
+    // Ring full: nothing is taken, but the stuck frames must be kicked again (not only by poll()).
+    const s2 = burst(pool, 2);
+    assert.equal(f.port.tx(pool, s2, 2), 0);
+    assert.equal(f.sends(), before + 1, 'kicked again although nothing new was queued');
+    assert.equal(f.port.lastSendErrno, 0);
+    assert.equal(f.port.tx(pool, s2, 2), 2, 'the ring has room again');
+  });
+
+  test('afpacket tx: interface down drops bursts as tx-error, not tx-full', () => {
+    const f = fakePort();
+    const pool = new PacketPool(64);
+    f.answer(100, false); // ENETDOWN
+    assert.equal(f.port.tx(pool, burst(pool, 2), 2), 2);
+    assert.equal(f.port.lastSendErrno, 100);
+    const free0 = pool.available;
+    assert.equal(f.port.tx(pool, burst(pool, 3), 3), 3, 'taken (and dropped)');
+    assert.equal(pool.available, free0, 'dropped slots are freed');
+    assert.equal(f.port.stats.drops[DropReason.TxError], 3);
+    assert.equal(f.port.stats.drops[DropReason.TxFull], 0);
+    assert.equal(f.port.stats.txPackets, 2);
+    // Back up: the next burst is queued and the earlier frames leave with its kick.
+    f.answer(0, true);
+    assert.equal(f.port.tx(pool, burst(pool, 2), 2), 2);
+    assert.equal(f.port.lastSendErrno, 0);
+    assert.equal(f.port.stats.txPackets, 4);
+    assert.equal(f.port.stats.drops[DropReason.TxError], 3);
   });
 }

@@ -37,6 +37,7 @@ const TP_STATUS_SENDING = 2;
 const TP_STATUS_WRONG_FORMAT = 4;
 /** Most packets one rx or tx call handles (callers use bursts of 32 to 256). */
 const PLAN_MAX = 1024;
+const ENETDOWN = 100;
 
 export class AfPacketPort implements Port {
   readonly name: string;
@@ -171,6 +172,18 @@ export class AfPacketPort implements Port {
 
   tx(pool: PacketPool, slots: Int32Array, n: number): number {
     if (this.closed) return 0;
+    if (this.lastSendErrno === ENETDOWN) {
+      // The last kick said the interface is down: ask again (one syscall per burst while it is
+      // down). Still down: the burst is dropped (tx-error, as afxdp does) instead of filling the
+      // ring with stale frames; the frames already queued leave when it comes back up.
+      this.kick();
+      if (this.lastSendErrno === ENETDOWN) {
+        if (n > PLAN_MAX) n = PLAN_MAX;
+        for (let k = 0; k < n; k++) pool.free(slots[k]);
+        this.stats.drops[DropReason.TxError] += n;
+        return n;
+      }
+    }
     const i32 = this.i32;
     const room = this.txFrameSize - this.txData;
     const plan = this.plan;
@@ -223,6 +236,10 @@ export class AfPacketPort implements Port {
       this.stats.txPackets += queued;
       this.stats.txBytes += bytes;
       this.stats.txBursts++;
+    } else if (this.lastSendErrno !== 0 || this.kickPending) {
+      // Nothing new queued (the ring is full, or n = 0), but frames a failed or short kick left
+      // behind are still requested: kick again, or the port stays stuck until poll().
+      this.kick();
     }
     return taken;
   }

@@ -37,7 +37,14 @@ interface ChildResult {
   progAfterClose?: number;
   stats?: Record<string, unknown>;
   txRefused?: number;
+  /** In-place TX (txReserve/txSubmit): frames posted, replies they caused, frames whose bytes did not persist. */
+  inPlaceSent?: number;
+  inPlaceReplies?: number;
+  inPlaceChanged?: number;
+  inPlaceTxPackets?: number;
 }
+
+const IN_PLACE = 40;
 
 if (process.env.P4TEE_AFXDP_CHILD === '1') {
   await childMain();
@@ -75,6 +82,8 @@ async function childMain(): Promise<void> {
   const deadline = Date.now() + 30_000;
   let maxBurst = 0;
   let burstSent = false;
+  /** The first reply frame of phase 1 (a valid frame to the stack): the in-place TX template. */
+  let template: Uint8Array | null = null;
   await new Promise<void>((resolve) => {
     let lastSend = 0;
     const step = (): void => {
@@ -106,6 +115,7 @@ async function childMain(): Promise<void> {
         if (isOurDatagram(pool.view(slot))) {
           received++;
           turnAround(pool.view(slot));
+          if (template === null) template = pool.view(slot).slice();
           txSlots[m++] = slot;
         } else {
           pool.free(slot); // IPv6 noise and the like
@@ -122,16 +132,71 @@ async function childMain(): Promise<void> {
     };
     step();
   });
-  sock.close();
   port.poll();
   const stats = port.stats.toJSON();
   const txRefused = port.xdp.txRefused;
+  const tx0 = port.stats.txPackets;
+  const r0 = replies;
+  const ip3 = template === null ? { sent: 0, changed: -1 } : await inPlaceSend(port, template);
+  const until = Date.now() + 5000;
+  while (replies < r0 + ip3.sent && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  const inPlaceReplies = replies - r0;
+  const inPlaceTxPackets = port.stats.txPackets - tx0;
+  sock.close();
   const nat = afxdpNative();
   const progWhileOpen = 'error' in nat ? -1 : nat.xdpQuery(port.ifindex).progId;
   port.close();
   port.close(); // twice is harmless
   const progAfterClose = 'error' in nat ? -1 : nat.xdpQuery(port.ifindex).progId;
-  done({ progWhileOpen, progAfterClose, zerocopy: port.zerocopy, xdpMode: port.xdpMode, xdpAttach: port.xdpAttach, linkWhileOpen, sent, received, echoed, replies, maxBurst, stats, txRefused });
+  done({
+    progWhileOpen, progAfterClose, zerocopy: port.zerocopy, xdpMode: port.xdpMode, xdpAttach: port.xdpAttach, linkWhileOpen, sent, received, echoed, replies, maxBurst, stats, txRefused,
+    inPlaceSent: ip3.sent, inPlaceReplies, inPlaceChanged: ip3.changed, inPlaceTxPackets,
+  });
+}
+
+/**
+ * Phase 3: IN_PLACE copies of `template` written straight into UMEM TX frames (txReserve /
+ * txSubmit, bursts of 8); a frame gets the template only the first time it is handed out. Then
+ * every frame handed out again must still hold it (the bytes a sender leaves in a TX frame stay).
+ */
+async function inPlaceSend(port: AfxdpPort, template: Uint8Array): Promise<{ sent: number; changed: number }> {
+  const umem = port.umemBytes;
+  const addrs = new Int32Array(8);
+  const lens = new Int32Array(8).fill(template.length);
+  const written = new Set<number>();
+  let sent = 0;
+  const until = Date.now() + 5000;
+  while (sent < IN_PLACE && Date.now() < until) {
+    const n = port.txReserve(addrs, Math.min(8, IN_PLACE - sent));
+    for (let k = 0; k < n; k++) {
+      if (!written.has(addrs[k])) {
+        umem.set(template, addrs[k]);
+        written.add(addrs[k]);
+      }
+    }
+    port.txSubmit(addrs, lens, n > 0 ? n : 0);
+    sent += n > 0 ? n : 0;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  for (let i = 0; i < 20; i++) {
+    port.txSubmit(addrs, lens, 0); // flush, reap completions
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  // Hand out every free frame once (nothing posted): the written ones still hold the template.
+  let changed = 0;
+  const all = new Int32Array(4096);
+  const n = port.txReserve(all, all.length);
+  for (let k = 0; k < n; k++) {
+    if (!written.has(all[k])) continue;
+    for (let b = 0; b < template.length; b++) {
+      if (umem[all[k] + b] !== template[b]) {
+        changed++;
+        break;
+      }
+    }
+  }
+  port.txSubmit(all, lens, 0);
+  return { sent, changed: written.size > 0 && n > 0 ? changed : -1 };
 }
 
 /** An IPv4/UDP frame from STACK_ADDR:STACK_PORT to XDP_ADDR:XDP_PORT. */
@@ -228,6 +293,10 @@ function parentTests(): void {
         const stats = r.stats as { rxPackets: number; txPackets: number };
         assert.ok(stats.rxPackets >= (r.received ?? 0));
         assert.equal(stats.txPackets, r.echoed);
+        assert.equal(r.inPlaceSent, IN_PLACE, 'in-place TX posted every frame');
+        assert.equal(r.inPlaceTxPackets, IN_PLACE, 'in-place frames counted as sent');
+        assert.ok((r.inPlaceReplies ?? 0) >= IN_PLACE, `the stack got ${r.inPlaceReplies} of ${IN_PLACE} in-place frames`);
+        assert.equal(r.inPlaceChanged, 0, 'TX frames keep the bytes the sender left in them');
         t.diagnostic(`${xdpMode}: sent ${r.sent}, AF_XDP rx ${r.received}, tx ${r.echoed}, replies ${r.replies}, largest burst ${r.maxBurst}; stats ${JSON.stringify(r.stats)}`);
 
         // After close (and the child's exit) no XDP program is left on the interface.

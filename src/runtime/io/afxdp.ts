@@ -5,8 +5,16 @@
 // need_wakeup asks. One native call per burst (a batched memcpy, a wakeup), never one per packet.
 //
 // Zero-copy between UMEM and the pool is not done: the pool is an ordinary Uint8Array owned by the
-// caller. Making the pool's buffer the UMEM itself (pool slot = UMEM frame) would remove both copies;
-// it needs PacketPool to accept an external buffer, and is left for later.
+// caller. A sender that builds its frames itself (the traffic generator) can skip the pool and the
+// copy: txReserve/txSubmit hand out UMEM TX frames to write in place.
+//
+// Ring indices and memory order: the producer/consumer words are shared with the kernel only. A
+// kernel-written index is first read with a plain load (an idle poll costs one load, not an
+// Atomics call); only when it shows new descriptors is it read again with Atomics.load, the one
+// acquire fence of the burst, before any descriptor is read. Indices we publish are written with
+// Atomics.store (release: descriptors and frame bytes first), once per burst. A plain read of the
+// TX consumer index is enough: a stale value only means less room, and our descriptor writes depend
+// on the value read, so no CPU lets them pass it.
 
 import type { PacketPool } from '../core/packet-pool.js';
 import { DropReason, PortStats, registerPortDriver, type OpenPortResult, type Port, type PortSpec } from './port.js';
@@ -309,6 +317,8 @@ export class AfxdpPort implements Port {
   /** Free TX frames (UMEM byte offsets), a stack. */
   private readonly txFree: Uint32Array;
   private txFreeCount = 0;
+  /** Frames handed out by the last txReserve, not yet submitted. */
+  private txReserved = 0;
   /** memcpyBatch plans: [src, dst, len] per packet. */
   private readonly plan: Int32Array;
   private readonly planCap: number;
@@ -381,10 +391,13 @@ export class AfxdpPort implements Port {
     const rxW = this.rxW;
     // Busy polling runs the driver's NAPI inside recvfrom: call it every burst. Otherwise only
     // when the kernel set need_wakeup on the fill ring (it ran dry and stopped the queue).
-    if (this.busyPoll || (this.needWakeup && (Atomics.load(this.fillW, this.fillFlags) & XDP_RING_NEED_WAKEUP) !== 0)) {
+    // The flags word is a hint read every burst: a plain load (a stale value delays one wakeup).
+    if (this.busyPoll || (this.needWakeup && (this.fillW[this.fillFlags] & XDP_RING_NEED_WAKEUP) !== 0)) {
       this.kick(0);
     }
     const cons = this.rxHead;
+    // Plain check first (the idle path); the acquire load only when there is something to read.
+    if (rxW[this.rxProd] === cons) return 0;
     const avail = (Atomics.load(rxW, this.rxProd) - cons) >>> 0;
     let want = avail < max ? avail : max;
     if (want > out.length) want = out.length;
@@ -457,7 +470,7 @@ export class AfxdpPort implements Port {
     this.reapCompletions();
     const txW = this.txW;
     let prod = this.txHead;
-    let room = this.txSize - ((prod - Atomics.load(txW, this.txCons)) >>> 0);
+    let room = this.txSize - ((prod - txW[this.txCons]) >>> 0);
     if (room > this.txFreeCount) room = this.txFreeCount;
     if (room > this.planCap) room = this.planCap;
     const take = n < room ? n : room;
@@ -501,11 +514,103 @@ export class AfxdpPort implements Port {
       this.stats.txBytes += bytes;
       this.stats.txBursts++;
     }
-    // Copy mode sends only inside sendto(); with need_wakeup the kernel says when it is needed.
-    if (((prod - Atomics.load(txW, this.txCons)) >>> 0) !== 0) {
-      if (!this.needWakeup || this.busyPoll || (Atomics.load(txW, this.txFlags) & XDP_RING_NEED_WAKEUP) !== 0) this.kick(1);
-    }
+    this.txWake(prod);
     return take;
+  }
+
+  /** The UMEM, for in-place TX (txReserve / txSubmit). */
+  get umemBytes(): Uint8Array {
+    return this.umem;
+  }
+
+  /** Bytes per UMEM frame (the largest frame txSubmit takes). */
+  get frameBytes(): number {
+    return this.frameSize;
+  }
+
+  /**
+   * In-place TX, for a sender that builds its frames in UMEM itself (the traffic generator): no
+   * pool slot and no copy. Reserves up to `max` free TX frames that also fit in the TX ring and
+   * writes their UMEM byte offsets to addrs[0..n); returns n. The caller writes frame k at
+   * umemBytes[addrs[k]..] and then calls txSubmit. Only the caller ever writes a TX frame (the
+   * kernel reads it, rx never uses it), so the bytes it left in a frame are still there when the
+   * same frame is handed out again: a template can be written once per frame and only the fields
+   * that change rewritten. Returns -k when the interface is down: k packets count as dropped
+   * (tx-error, as tx() does) and nothing is reserved. tx() must not run between the two calls.
+   */
+  txReserve(addrs: Int32Array, max: number): number {
+    if (this.closed) return 0;
+    if (this.linkDown) {
+      this.kick(1);
+      if (this.linkDown) {
+        this.stats.drops[DropReason.TxError] += max;
+        return -max;
+      }
+    }
+    this.reapCompletions();
+    let room = this.txSize - ((this.txHead - this.txW[this.txCons]) >>> 0);
+    if (room > this.txFreeCount) room = this.txFreeCount;
+    if (room > addrs.length) room = addrs.length;
+    const n = max < room ? max : room;
+    const free = this.txFree;
+    let c = this.txFreeCount;
+    for (let k = 0; k < n; k++) addrs[k] = free[--c];
+    this.txFreeCount = c;
+    this.txReserved = n;
+    if (n < max) this.xdp.txRefused += max - n;
+    return n;
+  }
+
+  /**
+   * Posts the first n frames of the last txReserve with lengths lens[0..n) (a frame of a bad
+   * length is dropped with its reason), gives back the reserved frames beyond n, and wakes the
+   * kernel when it asks to be woken. n = 0 only pushes out what the TX ring still holds.
+   */
+  txSubmit(addrs: Int32Array, lens: Int32Array, n: number): void {
+    if (this.closed) return;
+    const reserved = this.txReserved;
+    this.txReserved = 0;
+    if (n > reserved) n = reserved;
+    const txW = this.txW;
+    const frameSize = this.frameSize;
+    let prod = this.txHead;
+    let m = 0;
+    let bytes = 0;
+    for (let k = 0; k < n; k++) {
+      const len = lens[k];
+      if (len > frameSize || len <= 0) {
+        this.stats.drops[len > frameSize ? DropReason.TooBig : DropReason.Malformed]++;
+        this.txFree[this.txFreeCount++] = addrs[k];
+        continue;
+      }
+      const d = this.txDesc + 4 * (prod & this.txMask);
+      txW[d] = addrs[k];
+      txW[d + 1] = 0;
+      txW[d + 2] = len;
+      txW[d + 3] = 0;
+      prod = (prod + 1) >>> 0;
+      m++;
+      bytes += len;
+    }
+    for (let k = n; k < reserved; k++) this.txFree[this.txFreeCount++] = addrs[k];
+    if (m > 0) {
+      this.txHead = prod;
+      Atomics.store(txW, this.txProd, prod);
+      this.stats.txPackets += m;
+      this.stats.txBytes += bytes;
+      this.stats.txBursts++;
+    } else if (n === 0) {
+      this.reapCompletions();
+    }
+    this.txWake(prod);
+  }
+
+  /** Copy mode sends only inside sendto(); with need_wakeup the kernel says when it is needed. */
+  private txWake(prod: number): void {
+    const txW = this.txW;
+    if (((prod - txW[this.txCons]) >>> 0) !== 0) {
+      if (!this.needWakeup || this.busyPoll || (txW[this.txFlags] & XDP_RING_NEED_WAKEUP) !== 0) this.kick(1);
+    }
   }
 
   /** Refreshes the kernel's XDP_STATISTICS into xdp.kernel and the Kernel drop reason. */
@@ -540,9 +645,10 @@ export class AfxdpPort implements Port {
   /** Moves sent TX frames from the completion ring back onto the free stack. */
   private reapCompletions(): void {
     const compW = this.compW;
-    const prod = Atomics.load(compW, this.compProd);
     let c = this.compHead;
-    if (c === prod) return;
+    // Plain check, then the acquire load before reading completion descriptors.
+    if (compW[this.compProd] === c) return;
+    const prod = Atomics.load(compW, this.compProd);
     while (c !== prod) {
       this.txFree[this.txFreeCount++] = compW[this.compDesc + 2 * (c & this.compMask)];
       c = (c + 1) >>> 0;
