@@ -1,7 +1,9 @@
 // `node dist/bench/ports.js` (npm run bench:ports): the copy paths of the port drivers. Pushes
 // numbered packets through a pair of shm ports (two processes over a native region, two threads
 // over a SharedArrayBuffer, or one thread looping back) and through the pcap port (a small file
-// looped with rewind(), output to /dev/null), with the native copyBatch and with the pure-JS copy.
+// looped with rewind(), output to /dev/null), with the native copyBatch and with the pure-JS copy;
+// and the zero-copy shm pair (shm-zc.ts: the sender writes the sequence number into a slot of the
+// shared domain, the receiver reads it in place and frees it back through the return ring).
 // Prints Mpps, the GCs seen by each side while it handled the measured packets (after a warm-up),
 // and packets received out of order. Options: --packets N (default 1e6), --warmup N, --sizes 64,1500,
 // --json (one line). `--gc-check` runs only the in-process loopback and prints its JSON (used by
@@ -16,6 +18,7 @@ import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { PacketPool } from '../runtime/core/packet-pool.js';
 import { ShmPort, initShmRegion, shmRegionSize, BurstCopier } from '../runtime/io/shm.js';
+import { ShmDomain, attachShmZcPeer, initShmZcRegion, shmZcLayout, shmZcRegionSize } from '../runtime/io/shm-zc.js';
 import { PcapPort, openPcapPort } from '../runtime/io/pcap-port.js';
 import { writePcap } from '../runtime/io/pcap.js';
 import { isPortError, type Port } from '../runtime/io/port.js';
@@ -127,14 +130,34 @@ function recvLoop(port: Port, pool: PacketPool, warm: number, n: number, deadlin
   return { t0, t1: performance.now(), got, reordered };
 }
 
-/** Both ends in one thread: tx a burst on side 0, rx it on side 1. */
-async function loopback(useNative: boolean, warm: number, n: number, size: number): Promise<SideResult> {
+/** Zero-copy domain for the bench: as many sender slots as the ring holds, so the ring never starves. */
+const ZC_LAYOUT = shmZcLayout({ ports: 1, slots: 2 * RING, peerSlots: 2 * BURST, slotSize: SLOT, ringSize: RING, headroom: 128 });
+
+/** Both ends in one thread: tx a burst on side 0, rx it on side 1 (zeroCopy: a domain's switch and peer ends). */
+async function loopback(useNative: boolean, warm: number, n: number, size: number, zeroCopy = false): Promise<SideResult> {
   installGcObserver();
-  const buffer = new SharedArrayBuffer(shmRegionSize(RING, SLOT));
-  initShmRegion(buffer, RING, SLOT);
-  const a = new ShmPort('a', buffer, 0, undefined, useNative);
-  const b = new ShmPort('b', buffer, 1, undefined, useNative);
-  const pool = new PacketPool(4 * BURST, SLOT, 128);
+  let a: Port;
+  let b: Port;
+  let pool: PacketPool;
+  let rxPool: PacketPool;
+  if (zeroCopy) {
+    const buffer = new SharedArrayBuffer(shmZcRegionSize(ZC_LAYOUT));
+    initShmZcRegion(buffer, ZC_LAYOUT);
+    const za = new ShmDomain('zc', buffer).port(0);
+    if ('error' in za) throw new Error(za.error);
+    const zb = attachShmZcPeer('zc', buffer, 0);
+    a = za;
+    b = zb;
+    pool = za.pool;
+    rxPool = zb.pool;
+  } else {
+    const buffer = new SharedArrayBuffer(shmRegionSize(RING, SLOT));
+    initShmRegion(buffer, RING, SLOT);
+    a = new ShmPort('a', buffer, 0, undefined, useNative);
+    b = new ShmPort('b', buffer, 1, undefined, useNative);
+    pool = new PacketPool(4 * BURST, SLOT, 128);
+    rxPool = pool;
+  }
   const out = new Int32Array(BURST);
   const inn = new Int32Array(BURST);
   const buf = pool.buf;
@@ -159,13 +182,13 @@ async function loopback(useNative: boolean, warm: number, n: number, size: numbe
     }
     const sent = a.tx(pool, out, k);
     for (let i = sent; i < k; i++) pool.free(out[i]);
-    const m = b.rx(pool, inn, BURST);
+    const m = b.rx(rxPool, inn, BURST);
     for (let i = 0; i < m; i++) {
-      const at = pool.start[inn[i]] + SEQ_AT;
+      const at = rxPool.start[inn[i]] + SEQ_AT;
       const seq = (buf[at + 2] << 8) | buf[at + 3];
       if (seq !== (expect & 0xffff)) reordered++;
       expect++;
-      pool.free(inn[i]);
+      rxPool.free(inn[i]);
     }
     next += sent;
   }
@@ -221,10 +244,59 @@ async function processes(native: NativeAddon, useNative: boolean, warm: number, 
   }
 }
 
-/** Receiving side of the thread and process runs. */
-async function sink(port: Port, warm: number, n: number): Promise<SideResult> {
+/** Zero-copy shm between two threads: this thread sends from the domain pool, a worker receives in place. */
+async function zcThreads(warm: number, n: number, size: number): Promise<{ tx: SideResult; rx: SideResult }> {
   installGcObserver();
-  const pool = new PacketPool(4 * BURST, SLOT, 128);
+  const buffer = new SharedArrayBuffer(shmZcRegionSize(ZC_LAYOUT));
+  initShmZcRegion(buffer, ZC_LAYOUT);
+  const domain = new ShmDomain('zc', buffer);
+  const port = domain.port(0);
+  if ('error' in port) throw new Error(port.error);
+  const worker = new Worker(self, { workerData: { benchZcSink: true, buffer, warm, n } });
+  const result = new Promise<SideResult>((resolve, reject) => {
+    worker.once('message', (m: SideResult) => resolve(m));
+    worker.once('error', reject);
+  });
+  await new Promise<void>((r) => worker.once('online', () => r()));
+  const s = sendLoop(port, port.pool, warm, n, size, Date.now() + 120_000);
+  const g = await gcsBetween(s.t0, s.t1);
+  const rx = await result;
+  await worker.terminate();
+  domain.close();
+  return { tx: { packets: s.sent - warm, ns: (s.t1 - s.t0) * 1e6, ...g, reordered: 0 }, rx };
+}
+
+/** Zero-copy shm between two processes over a native domain region. */
+async function zcProcesses(native: NativeAddon, warm: number, n: number, size: number): Promise<{ tx: SideResult; rx: SideResult }> {
+  installGcObserver();
+  const name = `p4tee-bench-zc-${process.pid}`;
+  const region = native.shmOpen(name, shmZcRegionSize(ZC_LAYOUT), 0);
+  try {
+    initShmZcRegion(region.buffer, ZC_LAYOUT);
+    const domain = new ShmDomain(name, region.buffer);
+    const port = domain.port(0);
+    if ('error' in port) throw new Error(port.error);
+    const child = spawn(process.execPath, [self, '--zc-sink', name, String(warm), String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => { out += d; });
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    const s = sendLoop(port, port.pool, warm, n, size, Date.now() + 120_000);
+    const g = await gcsBetween(s.t0, s.t1);
+    const code = await exited;
+    if (code !== 0) throw new Error(`zero-copy shm sink process exited with ${code}`);
+    const rx = JSON.parse(out.trim().split('\n').pop() ?? '{}') as SideResult;
+    return { tx: { packets: s.sent - warm, ns: (s.t1 - s.t0) * 1e6, ...g, reordered: 0 }, rx };
+  } finally {
+    native.shmClose(region.handle, region.buffer);
+    native.shmUnlink(name);
+  }
+}
+
+/** Receiving side of the thread and process runs (zero-copy: pass the peer port's own pool). */
+async function sink(port: Port, warm: number, n: number, zcPool?: PacketPool): Promise<SideResult> {
+  installGcObserver();
+  const pool = zcPool ?? new PacketPool(4 * BURST, SLOT, 128);
   const r = recvLoop(port, pool, warm, n, Date.now() + 120_000);
   return { packets: r.got - warm, ns: (r.t1 - r.t0) * 1e6, ...(await gcsBetween(r.t0, r.t1)), reordered: r.reordered };
 }
@@ -273,7 +345,7 @@ async function pcap(warm: number, n: number, size: number): Promise<SideResult> 
 
 interface Row {
   mode: string;
-  copy: 'native' | 'js';
+  copy: 'native' | 'js' | 'none';
   bytes: number;
   /** Median over the repetitions, and each repetition's rate (received packets / receiver's window). */
   mpps: number;
@@ -294,7 +366,7 @@ function median(xs: number[]): number {
 }
 
 /** Runs `once` reps times and folds the results into a row. */
-async function measure(mode: string, copy: 'native' | 'js', bytes: number, reps: number, once: () => Promise<{ tx: SideResult | null; rx: SideResult }>): Promise<Row> {
+async function measure(mode: string, copy: 'native' | 'js' | 'none', bytes: number, reps: number, once: () => Promise<{ tx: SideResult | null; rx: SideResult }>): Promise<Row> {
   const row: Row = { mode, copy, bytes, mpps: 0, runs: [], txGcs: null, txMinor: null, rxGcs: 0, rxMinor: 0, reordered: 0 };
   for (let i = 0; i < reps; i++) {
     const r = await once();
@@ -328,6 +400,9 @@ async function main(): Promise<void> {
       rows.push(await measure('shm threads (SAB)', kind, size, reps, () => threads(nat, warm, packets, size)));
       if (native !== undefined) rows.push(await measure('shm processes (region)', kind, size, reps, () => processes(native, nat, warm, packets, size)));
     }
+    rows.push(await measure('shm zero-copy loopback', 'none', size, reps, async () => ({ tx: null, rx: await loopback(true, warm, packets, size, true) })));
+    rows.push(await measure('shm zero-copy threads (SAB)', 'none', size, reps, () => zcThreads(warm, packets, size)));
+    if (native !== undefined) rows.push(await measure('shm zero-copy processes', 'none', size, reps, () => zcProcesses(native, warm, packets, size)));
     rows.push(await measure('pcap rx+tx (out /dev/null)', hasCopy ? 'native' : 'js', size, reps, async () => ({ tx: null, rx: await pcap(warm, packets, size) })));
   }
   if (json) {
@@ -353,6 +428,20 @@ if (!isMainThread && (workerData as { benchSink?: boolean } | null)?.benchSink =
   const d = workerData as { buffer: SharedArrayBuffer; useNative: boolean; warm: number; n: number };
   const port = new ShmPort('t1', d.buffer, 1, undefined, d.useNative);
   parentPort!.postMessage(await sink(port, d.warm, d.n));
+} else if (!isMainThread && (workerData as { benchZcSink?: boolean } | null)?.benchZcSink === true) {
+  const d = workerData as { buffer: SharedArrayBuffer; warm: number; n: number };
+  const port = attachShmZcPeer('zc', d.buffer, 0);
+  parentPort!.postMessage(await sink(port, d.warm, d.n, port.pool));
+} else if (argv[0] === '--zc-sink') {
+  const [, name, warm, n] = argv;
+  const native = loadNative();
+  if (native === undefined) process.exit(2);
+  const region = native.shmOpen(name, 0, 1);
+  const port = attachShmZcPeer(name, region.buffer, 0);
+  const r = await sink(port, Number(warm), Number(n), port.pool);
+  port.sync();
+  native.shmClose(region.handle, region.buffer);
+  console.log(JSON.stringify(r));
 } else if (argv[0] === '--sink') {
   const [, name, warm, n, kind] = argv;
   const native = loadNative();

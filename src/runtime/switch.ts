@@ -30,12 +30,15 @@ import type { TeeControlTarget } from './control/commands.js';
 import { InlineTeeGate, bindTeeFunctions } from './externs/tee-call.js';
 import type { TeeFunctionRuntime, TeeGate, TeeModuleResolver, TeeTransition } from './externs/tee-call.js';
 import { referenceTeeModules } from './externs/tee-reference-modules.js';
+import type { PacketPool } from './core/packet-pool.js';
 
 export interface SwitchOptions {
   seed?: number;
   trace?: (line: string) => void;
   /** Packet pool slots (default 1024). */
   poolSlots?: number;
+  /** A packet pool to use instead of a fresh one (zero-copy shm: createShmDomain(...).pool); poolSlots is then ignored. */
+  pool?: PacketPool;
   /** The TEE boundary TeeFunction calls cross (src/tee); without it an InlineTeeGate runs the modules in-process. */
   tee?: TeeGate;
   /** Modules for the inline gate when `tee` is not given (default: the reference modules, tee-reference-modules.ts). */
@@ -163,6 +166,7 @@ export class Switch {
     }
     this.arch = new V1Model(program, this.traced ?? blocks, pre, mirroring, env, {
       poolSlots: options.poolSlots,
+      pool: options.pool,
       seed: options.seed,
       tee: tee === null ? undefined : { transition: tee.transition, functions: tee.functions },
     });

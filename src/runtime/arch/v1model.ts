@@ -239,6 +239,11 @@ class Fifo {
 
 export interface V1ModelOptions {
   readonly poolSlots?: number;
+  /**
+   * A pool built by the caller (e.g. over a zero-copy shm domain, src/runtime/io/shm-zc.ts) used
+   * instead of a fresh one; poolSlots is then ignored. Its headroom bounds what the deparser may prepend.
+   */
+  readonly pool?: PacketPool;
   readonly seed?: number;
   /**
    * TeeFunction calls: how they cross (the gate implements sync and switchless; `batch` makes the
@@ -370,8 +375,8 @@ export class V1Model {
     this.pre = pre;
     this.mirroring = mirroring;
     this.env = env;
-    const slots = options.poolSlots ?? 1024;
-    this.pool = new PacketPool(slots, 16384 + 64, 512);
+    this.pool = options.pool ?? new PacketPool(options.poolSlots ?? 1024, 16384 + 64, 512);
+    const slots = this.pool.slots;
     this.phv = Math.max(1, program.info.phvWords);
     this.batchBase = slots * this.phv;
     this.state = new Uint32Array((slots + BATCH_MAX) * this.phv);

@@ -93,3 +93,48 @@ test('external buffer: slots live in the given bytes, at its byteOffset', () => 
   assert.deepEqual(p.view(j), Uint8Array.of(9, 8, 7));
   assert.throws(() => new PacketPool(5, 256, 32, ext), /smaller than 5 slots/);
 });
+
+test('owned range: foreign slots go to the release callback, adopt/give/reclaim, refill on empty', () => {
+  // Two pools over one buffer: a owns slots [0, 2), b owns [2, 4).
+  const buf = new Uint8Array(4 * 128);
+  const a = new PacketPool(4, 128, 16, buf);
+  const b = new PacketPool(4, 128, 16, buf);
+  const toA: number[] = [];
+  const toB: number[] = [];
+  let refills = 0;
+  a.setOwnedRange(0, 2, (i) => toB.push(i), () => { refills++; while (toA.length > 0) a.reclaim(toA.shift()!); });
+  b.setOwnedRange(2, 4, (i) => toA.push(i));
+  assert.equal(a.available, 2);
+  assert.equal(b.available, 2);
+  assert.ok(a.owns(1) && !a.owns(2) && b.owns(3) && !b.owns(0));
+  const x = a.alloc();
+  assert.equal(x, 0);
+  a.write(x, Uint8Array.of(9, 8, 7));
+  // a hands x to b: b adopts it in place, reads it, frees it: it goes back to a, not on b's list.
+  const rel = a.start[x] - x * 128;
+  a.give(x);
+  assert.equal(a.isAllocated(x), false);
+  assert.equal(b.adopt(x, rel, a.length[x]), true);
+  assert.equal(b.adopt(x, rel, 3), false, 'already held');
+  assert.deepEqual(b.view(x), Uint8Array.of(9, 8, 7));
+  b.free(x);
+  assert.deepEqual(toA, [0]);
+  assert.equal(b.available, 2, 'b did not take a foreign slot');
+  // a runs dry: refill reaps what came back.
+  assert.equal(a.alloc(), 1);
+  assert.equal(a.alloc(), 0);
+  assert.equal(refills, 1);
+  assert.equal(a.alloc(), -1);
+  assert.equal(refills, 2);
+  // Bad descriptors are refused; reclaim refuses foreign or held slots.
+  assert.equal(b.adopt(9, 0, 1), false);
+  assert.equal(b.adopt(1, 100, 100), false);
+  assert.equal(a.reclaim(3), false);
+  assert.equal(a.reclaim(0), false, 'slot 0 is held');
+  // Without a range, free() never calls a release callback (default behaviour unchanged).
+  const p = new PacketPool(2, 64, 0);
+  const s = p.alloc();
+  p.free(s);
+  assert.equal(p.available, 2);
+  assert.throws(() => p.setOwnedRange(1, 5, () => {}));
+});

@@ -100,6 +100,14 @@ export interface PortSpec {
   readonly frameSize?: number;
   /** shm: 'create' makes the region, 'attach' joins it, 'auto' (default) attaches when it exists. */
   readonly shmRole?: 'create' | 'attach' | 'auto';
+  /**
+   * shm: zero-copy mode (src/runtime/io/shm-zc.ts): iface is 'DOMAIN:K', port K of a domain region
+   * holding both sides' packet slots. The switch process creates the domain (createShmDomain) and
+   * gets its end of port K; any other opener attaches as the peer of port K.
+   */
+  readonly shmZeroCopy?: boolean;
+  /** shm zero-copy: port index in the domain when iface has no ':K' suffix (default 0). */
+  readonly shmPort?: number;
   /** pcap: file to write sent packets to (default: none, packets are only counted). */
   readonly pcapOut?: string;
   /** afpacket: block retire timeout in ms (default 1). */

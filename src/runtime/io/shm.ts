@@ -15,28 +15,15 @@
 //   ring r at 64 + r * ringBytes: write index (+0), read index (+64), lengths u32[ringSize] (+128),
 //   data ringSize * slotSize (64-byte aligned)
 //
-// Zero-copy (not done; what it would take). PacketPool now accepts an external buffer, so a pool can
-// live in the region. The rest:
-//  1. Region layout v2: one packet area of S slots (PacketPool shape) instead of per-ring data, and
-//     four index rings of slot numbers + lengths: A->B and B->A "tx" rings, plus a "return" ring per
-//     side carrying freed slots back to their owner (AF_XDP's fill/completion pair). Each side owns
-//     half of the slots (its free list starts with them).
-//  2. PacketPool: adopt(i, start, len) to take a slot that arrived from the peer without allocating,
-//     give(i) to hand one over without freeing it, and an owner byte per slot so that free(i) of a
-//     peer-owned slot pushes it on the return ring instead of the local free list; alloc() reaps the
-//     return ring when its free list runs dry.
-//  3. ShmPort: rx adopts slots and tx gives them (no copy) when pool.buf is this region's packet area,
-//     else keeps the copy path.
-//  4. Outside our files: the switch pool is built by V1Model (src/runtime/arch/v1model.ts, slots of
-//     16448 bytes) and shared by every port of the loop; it would have to be created on the shm
-//     region of ONE port (the switch could only be zero-copy on one shm region), with slot sizes
-//     agreed by both sides. A crashed peer also strands the slots it holds (needs a reclaim on
-//     attach). The copy costs ~50-100 ns per 1500-byte packet (bench:ports), far below the
-//     pipeline's cost, so we keep it until a measurement says otherwise.
+// Zero-copy is a separate, opt-in mode (spec.shmZeroCopy, src/runtime/io/shm-zc.ts): one domain
+// region holds the slots of both sides' pools, descriptor rings carry slot indices and return rings
+// bring freed slots back to their owner. This copy mode stays the default: either side may use any
+// pool, and a peer never holds the switch's memory.
 
 import type { PacketPool } from '../core/packet-pool.js';
 import { DropReason, PortStats, type Port, type PortSpec, type OpenPortResult } from './port.js';
 import { loadNative, nativeErrorText, nativeStatus, type NativeHandle } from './native.js';
+import { openShmZcPort } from './shm-zc.js';
 
 /** copyBatch of native/shm.c: plan[3k+2] bytes src[plan[3k]] -> dst[plan[3k+1]] for k < n. */
 type CopyBatchFn = (src: Uint8Array, dst: Uint8Array, plan: Int32Array, n: number) => number;
@@ -369,6 +356,7 @@ function badName(name: string): string | undefined {
 
 /** Opens (creating or attaching) the shm region spec.iface; never throws. */
 export function openShmPort(spec: PortSpec): OpenPortResult {
+  if (spec.shmZeroCopy === true) return openShmZcPort(spec);
   const bad = badName(spec.iface);
   if (bad !== undefined) return { error: bad };
   const native = loadNative();
