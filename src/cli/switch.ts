@@ -13,6 +13,8 @@ import { ControlServer, defaultControlPath } from '../runtime/control/server.js'
 import type { DriverName, Port, PortSpec } from '../runtime/io/port.js';
 import { parseDefines } from './check.js';
 import type { LoopSwitch } from '../runtime/core/poll-loop.js';
+import type { PacketPool } from '../runtime/core/packet-pool.js';
+import { createShmDomain } from '../runtime/io/shm-zc.js';
 import type { ControlHandler } from '../runtime/control/server.js';
 import type { TeeGateHandle } from '../tee/api.js';
 import { TEE_HELP, addTeeOptions, describeTee, externTeeInfo, openExternTee, openPipelineTee, parseTeeFlags, pipelineTeeInfo } from './tee.js';
@@ -30,6 +32,7 @@ interface SwitchFlags extends TeeFlags {
   telemetry: boolean;
   telemetryBatches: string;
   poolSlots?: string;
+  shmZeroCopy?: boolean;
   mode?: string;
   queue?: string;
   busyPoll?: boolean;
@@ -188,6 +191,18 @@ async function runSwitchUntilStopped(p4: string, flags: SwitchFlags, opts: Switc
 
   const tee = parseTeeFlags(flags);
   if ('error' in tee) return usage(tee.error);
+  // --shm-zero-copy: every -i names a port of one domain, DOM:K (see src/runtime/io/shm-zc.ts).
+  let zcDomain: string | null = null;
+  if (flags.shmZeroCopy === true) {
+    if (driver !== 'shm') return usage('--shm-zero-copy needs --driver shm');
+    if (tee.spec !== null && tee.spec.mode === 'pipeline') return usage('--shm-zero-copy does not work with --tee pipeline (the secure pipeline brings its own pool)');
+    for (const x of ifs) {
+      const m = /^([^:]+):(\d+)$/.exec(x.iface);
+      if (m === null) return usage(`--shm-zero-copy: -i takes PORT@DOMAIN:K (e.g. -i 0@sw:0 -i 1@sw:1), not '${x.num}@${x.iface}'`);
+      if (zcDomain !== null && m[1] !== zcDomain) return usage(`--shm-zero-copy: every -i must name the same domain ('${zcDomain}', not '${m[1]}')`);
+      zcDomain = m[1]!;
+    }
+  }
   const frontend = { includeDirs: flags.include, defines };
   if (tee.spec !== null) log(`p4tee switch: ${describeTee(tee)}`);
   const teeLog = (line: string): void => { log(line); };
@@ -205,13 +220,27 @@ async function runSwitchUntilStopped(p4: string, flags: SwitchFlags, opts: Switc
     if ('error' in opened) { log(`p4tee switch: ${opened.error}`); return 1; }
     pipeline = opened;
   }
+  // Idempotent; the ports close the domain too when they close.
+  let closeDomain: () => void = () => {};
   try {
     // Compile and configure before touching any interface (pipeline mode: done inside the boundary).
     let sw: LoopSwitch;
     let failDrops: () => number = () => 0;
     if (pipeline !== null) sw = pipeline;
     else {
-      const loaded = loadSwitch(p4, frontend, { poolSlots, ...teeOptions });
+      let pool: PacketPool | undefined;
+      if (zcDomain !== null) {
+        const maxPort = Math.max(...ifs.map((x) => Number(/:(\d+)$/.exec(x.iface)![1])));
+        const dom = createShmDomain(zcDomain, { ports: maxPort + 1, slots: poolSlots, ringSize: ring });
+        if ('error' in dom) {
+          log(`p4tee switch: ${dom.error}`);
+          return 1;
+        }
+        pool = dom.pool;
+        // Closing every port closes the domain; until the ports are open, a failure must close it here.
+        closeDomain = () => dom.close();
+      }
+      const loaded = loadSwitch(p4, frontend, { poolSlots, ...teeOptions, ...(pool === undefined ? {} : { pool }) });
       if (!loaded.ok) {
         for (const d of loaded.diagnostics) log(d);
         return 1;
@@ -257,6 +286,7 @@ async function runSwitchUntilStopped(p4: string, flags: SwitchFlags, opts: Switc
         queue,
         mode: flags.mode as 'copy' | 'zerocopy' | undefined,
         busyPoll: flags.busyPoll,
+        ...(zcDomain !== null ? { shmZeroCopy: true } : {}),
       } satisfies PortSpec,
     }));
     const bound = await openPorts(specs);
@@ -351,6 +381,7 @@ async function runSwitchUntilStopped(p4: string, flags: SwitchFlags, opts: Switc
     });
     return status;
   } finally {
+    closeDomain();
     if (teeGate !== null) await teeGate.close();
     if (pipeline !== null) await pipeline.close();
   }
@@ -372,6 +403,7 @@ export function registerSwitch(program: Command): void {
     .option('--telemetry-batches <n>', 'batches kept in the telemetry ring', '65536')
     .option('--no-telemetry', 'do not time batches (saves three clock reads per batch, ~30-100 ns)')
     .option('--pool-slots <n>', 'packet pool slots (default: enough for the rings)')
+    .option('--shm-zero-copy', 'shm: one zero-copy domain for all ports (-i 0@DOM:0 -i 1@DOM:1); peers write into the switch\'s region and packets are processed in place')
     .option('--mode <mode>', 'afxdp bind mode: copy or zerocopy')
     .option('--queue <n>', 'afxdp NIC queue')
     .option('--busy-poll', 'afxdp: enable busy polling on the sockets')
