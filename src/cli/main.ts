@@ -14,6 +14,8 @@ import { registerReport } from './report.js';
 import { registerGen } from './gen.js';
 import { registerAttest } from './attest.js';
 import { registerTee } from './tee.js';
+import { registerBench } from './bench.js';
+import { registerExperiment, registerDemo } from './experiment.js';
 
 function packageVersion(): string {
   try {
@@ -49,6 +51,9 @@ export function buildProgram(): Command {
   registerCtl(program);
   registerNetns(program);
   registerGen(program);
+  registerBench(program);
+  registerExperiment(program);
+  registerDemo(program);
   registerModel(program);
   registerReport(program);
   registerAttest(program);
