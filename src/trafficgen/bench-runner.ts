@@ -375,7 +375,8 @@ async function runInner(setup: BenchSetup, opts: BenchRunOptions, res: Resources
   };
 
   const searchPreset = setup.search === 'quick' || setup.search === 'rfc2544' ? setup.search : null;
-  const doSweep = setup.search === 'sweep' || (setup.sweepPps !== undefined && setup.sweepPps.length > 0 && searchPreset === null) || (reflector && searchPreset === null && setup.search !== 'none');
+  // Given rates are swept also before a search: the sweep spreads the model's data over light and heavy load.
+  const doSweep = setup.search === 'sweep' || (setup.sweepPps !== undefined && setup.sweepPps.length > 0) || (reflector && searchPreset === null && setup.search !== 'none');
   let sweepCeiling: BenchCeiling | null = null;
   let search: SearchResult<BenchTrial> | null = null;
   let searchIds: number[] = [];

@@ -37,6 +37,10 @@ export interface Experiment {
   readonly sweepPps: readonly number[];
   readonly trialSeconds: number | null;
   readonly transitionNs: number | null;
+  /** Time budget of each cell's search in seconds (null: the preset's). */
+  readonly searchBudgetS: number | null;
+  /** Looser trial validity for loaded machines (see `p4tee bench --lenient`). */
+  readonly lenient: boolean;
   readonly out: string;
   readonly cells: readonly ExperimentCell[];
 }
@@ -88,7 +92,7 @@ export function loadExperiment(file: string, outOverride?: string): Experiment |
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { error: `${file}: expected a mapping of keys (name, program, drivers, modes, ...)` };
   const d = doc as Record<string, unknown>;
-  const known = new Set(['name', 'program', 'commands', 'drivers', 'modes', 'packetBytes', 'burst', 'search', 'sweep', 'trialSeconds', 'transitionNs', 'out']);
+  const known = new Set(['name', 'program', 'commands', 'drivers', 'modes', 'packetBytes', 'burst', 'search', 'sweep', 'trialSeconds', 'transitionNs', 'searchBudgetS', 'lenient', 'out']);
   for (const k of Object.keys(d)) if (!known.has(k)) return { error: `${file}: unknown key '${k}' (known: ${[...known].join(', ')})` };
   const base = dirname(resolve(file));
   const path = (p: string): string => (isAbsolute(p) ? p : join(base, p));
@@ -141,6 +145,10 @@ export function loadExperiment(file: string, outOverride?: string): Experiment |
   if (typeof trialSeconds === 'string') return { error: trialSeconds };
   const transitionNs = num('transitionNs');
   if (typeof transitionNs === 'string') return { error: transitionNs };
+  const searchBudgetS = num('searchBudgetS');
+  if (typeof searchBudgetS === 'string') return { error: searchBudgetS };
+  if (d['lenient'] !== undefined && typeof d['lenient'] !== 'boolean') return { error: `${file}: 'lenient' must be true or false` };
+  const lenient = d['lenient'] === true;
   const name = typeof d['name'] === 'string' ? d['name'] : 'experiment';
   const out = outOverride ?? (typeof d['out'] === 'string' ? path(d['out']) : join(process.cwd(), 'results', name));
   const cells: ExperimentCell[] = [];
@@ -154,7 +162,7 @@ export function loadExperiment(file: string, outOverride?: string): Experiment |
       }
     }
   }
-  return { name, program, commands, search, sweepPps, trialSeconds, transitionNs, out, cells };
+  return { name, program, commands, search, sweepPps, trialSeconds, transitionNs, searchBudgetS, lenient, out, cells };
 }
 
 /** True when the cell's results.json exists and says it finished. */
