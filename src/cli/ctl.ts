@@ -38,6 +38,7 @@ export function formatReply(r: ControlReply, json: boolean): string {
   }
   if (r.stats !== undefined) parts.push(JSON.stringify(r.stats, null, 2));
   if (r.telemetry !== undefined) parts.push(JSON.stringify(r.telemetry));
+  if (r.tee !== undefined) parts.push(JSON.stringify(r.tee, null, 2));
   if (r.results === undefined) {
     if (r.ok && r.message !== undefined && r.message !== '') parts.push(r.message);
     if (!r.ok) parts.push(`error: ${r.error ?? 'refused'}`);

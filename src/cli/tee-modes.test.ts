@@ -34,19 +34,9 @@ const monitorCommands = join(root, 'examples/monitor/commands.txt');
 const pipelineBuilt = existsSync(join(root, 'dist/tee/pipeline/secure-pipeline.js'));
 const KEY = 0x5a5aa5a5;
 
-/**
- * The arguments of a CLI child process: bin/p4tee.js, except for `tee` (registered here with
- * `node -e` until main.ts wires it). Not `node -e` for the others: a worker thread (the isolate
- * backend) inherits the parent's exec arguments, and `--input-type` makes it refuse to start.
- */
+/** The arguments of a CLI child process. */
 function cliArgs(args: string[]): string[] {
-  if (args[0] !== 'tee') return [join(root, 'bin/p4tee.js'), ...args];
-  const script =
-    "const { Command } = await import('commander');" +
-    'const p = new Command(); p.exitOverride();' +
-    "for (const [f, n] of [['switch', 'registerSwitch'], ['ctl', 'registerCtl'], ['stf', 'registerStf'], ['run', 'registerRun'], ['tee', 'registerTee']]) (await import('./dist/cli/' + f + '.js'))[n](p);" +
-    'try { await p.parseAsync(process.argv.slice(1), { from: "user" }); } catch (e) { process.exitCode = 2; }';
-  return ['--input-type=module', '-e', script, ...args];
+  return [join(root, 'bin/p4tee.js'), ...args];
 }
 
 function cli(args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {

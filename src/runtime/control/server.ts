@@ -21,9 +21,9 @@ export interface ControlHandler {
   tee?(): unknown;
 }
 
-/** The `tee` command's reply: the object, and as text for clients that print only messages. */
+/** The `tee` command's reply: the boundary's counters (`p4tee ctl tee` prints them as JSON). */
 function teeReply(t: unknown): ControlReply {
-  return { ok: true, message: JSON.stringify(t, null, 2), tee: t };
+  return { ok: true, tee: t };
 }
 
 /** Adds the handler's `tee` object to a stats or telemetry object. */
