@@ -47,6 +47,8 @@ export function formatFit(f: ModelFitReport): string {
   const mpps = (x: number | null): string => (x === null || !Number.isFinite(x) ? '-' : `${(x / 1e6).toFixed(3)} Mpps`);
   out.push(`  r'_max (model) ${mpps(f.predictedRmaxPps)}   r_max (measured, ${f.measuredFrom}) ${f.measuredIsLowerBound ? '>= ' : ''}${mpps(f.measuredRmaxPps)}` +
     (f.relativeError === null ? '' : `   difference ${(f.relativeError * 100).toFixed(1)}%`));
+  if (f.busyShare !== null) out.push(`  busy share at saturation ${(f.busyShare * 100).toFixed(1)}% (time inside batches); r'_max × busy ${mpps(f.predictedBusyRmaxPps)}` +
+    (f.relativeErrorBusy === null ? '' : `   difference ${(f.relativeErrorBusy * 100).toFixed(1)}%`));
   if (f.shares !== null) out.push(`  t_b(${f.nMax}) = ${((f.shares.ioNs + f.shares.procNs) / 1000).toFixed(2)} µs: I/O ${(f.shares.ioShare * 100).toFixed(1)}%, processing ${(f.shares.procShare * 100).toFixed(1)}%`);
   for (const w of f.warnings) out.push(`  warning: ${w}`);
   return out.join('\n');

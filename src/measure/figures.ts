@@ -45,6 +45,9 @@ export function rmaxSpec(setups: readonly ReportSetup[]): TopLevelSpec {
     if (s.fit.predictedRmaxPps !== null && Number.isFinite(s.fit.predictedRmaxPps)) {
       values.push({ setup: s.fit.label, kind: "model r'_max", mpps: s.fit.predictedRmaxPps / 1e6, upper: s.fit.predictedRmaxPps / 1e6 });
     }
+    if (s.fit.predictedBusyRmaxPps !== null && Number.isFinite(s.fit.predictedBusyRmaxPps)) {
+      values.push({ setup: s.fit.label, kind: "model r'_max × busy share", mpps: s.fit.predictedBusyRmaxPps / 1e6, upper: s.fit.predictedBusyRmaxPps / 1e6 });
+    }
   }
   return {
     ...base,

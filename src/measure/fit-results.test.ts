@@ -53,7 +53,7 @@ test('parameter tables have the study\'s columns', () => {
   assert.match(md[0]!, /a_rx\+a_tx.*b_rx\+b_tx.*a_p.*b_p.*r_max.*r'_max/);
   const csv = paramTableCsv([f]).trim().split('\n');
   assert.equal(csv.length, 2);
-  assert.equal(csv[1]!.split(',').length, 8);
+  assert.equal(csv[1]!.split(',').length, 11);
 });
 
 test('p4tee model fit and predict on the command line', () => {
@@ -78,4 +78,22 @@ test('p4tee model fit and predict on the command line', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the busy share of saturated trials scales r\'_max: time outside batches is measured, not modelled', () => {
+  const run = syntheticRun(truth, null);
+  // Saturated trials (n̄ at the cap) whose batches fill 80% of the trial; unsaturated ones do not count.
+  const trials = run.trials.map((t) => {
+    const tel = t.telemetry!;
+    const sat = tel.meanBatch >= 31.5;
+    const busyNs = sat ? 0.8e9 : 0.3e9;
+    return { ...t, durationS: 1, telemetry: { ...tel, rxNs: busyNs / 3, procNs: busyNs / 3, txNs: busyNs / 3 } };
+  });
+  const f = fitResults({ ...run, trials, search: { goals: [{ name: 'NDR', lossRatio: 0, lower: predictedRmax(truth) * 0.8 }] } });
+  assert.ok(f.busyShare !== null && Math.abs(f.busyShare - 0.8) < 1e-9);
+  assert.ok(f.predictedRmaxPps !== null && f.predictedBusyRmaxPps !== null);
+  assert.ok(Math.abs(f.predictedBusyRmaxPps / f.predictedRmaxPps - 0.8) < 1e-9);
+  assert.ok(f.relativeError !== null && f.relativeError > 0.2);
+  assert.ok(f.relativeErrorBusy !== null && f.relativeErrorBusy < 0.02);
+  assert.ok(f.warnings.some((w) => /inside batches/.test(w)));
 });
