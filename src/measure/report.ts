@@ -100,7 +100,7 @@ function reportHtml(title: string, setups: readonly ReportSetup[], figures: read
     '<table><thead><tr>' + PARAM_COLUMNS.map((c) => `<th>${escapeXml(c)}</th>`).join('') + '</tr></thead><tbody>' +
     setups.map((s) => '<tr>' + paramRow(s.fit).map((c) => `<td>${escapeXml(c)}</td>`).join('') + '</tr>').join('') +
     '</tbody></table>';
-  const emulated = setups.some((s) => JSON.stringify(s.results.setup ?? {}).includes('transitionNs'));
+  const emulated = setups.some((s) => { const t = (s.results.setup as { transitionNs?: unknown } | undefined)?.transitionNs; return typeof t === 'number' && t > 0; });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
 <style>
