@@ -4,11 +4,10 @@
 // removed), pinned to the same CPU, alternating within each round, per frame size (default 1500 and
 // 64 bytes). Rate = packets that left gen0 (interface counters) per second. Output: a table with
 // medians and the ratio p4tee/C (target >= 0.8) on stdout (or --json); progress on stderr.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { join } from 'node:path';
-import { PACKAGE_ROOT, buildTool, cTools, cpuTicksFromStat, lastJsonLine, parseIpLinkStats, rateBetween } from './io-lib.js';
+import { buildTool, cTools, lastJsonLine, parseIpLinkStats, rateBetween } from './io-lib.js';
+import { P4TEE_BIN, cpuSeconds, killAll, netns, progressTo, runScript, sleep, start, stop, tail, waitFor } from './proc.js';
 import {
   GEN_BENCH_USAGE,
   SETUP_C_SEND,
@@ -23,70 +22,10 @@ import {
 
 const PREFIX = `p4tg-${process.pid}`;
 const GEN_NS = `${PREFIX}-gen`;
-const P4TEE_BIN = join(PACKAGE_ROOT, 'bin', 'p4tee.js');
 /** Far above what either sender reaches: p4tee gen then sends a full burst on every pass. */
 const FULL_SPEED = '30Mpps';
 
-function progress(line: string): void {
-  process.stderr.write(`bench:gen: ${line}\n`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-interface Proc {
-  readonly child: ChildProcess;
-  out: string;
-  exitCode: number | null | undefined;
-  readonly exited: Promise<number | null>;
-}
-
-const live = new Set<Proc>();
-
-function start(argv: readonly string[]): Proc {
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  const p: Proc = {
-    child,
-    out: '',
-    exitCode: undefined,
-    exited: new Promise((resolve) => {
-      child.on('error', (e) => { p.out += `${e.message}\n`; p.exitCode = null; live.delete(p); resolve(null); });
-      child.on('exit', (code, signal) => { p.exitCode = code ?? (signal !== null ? 128 : null); live.delete(p); resolve(p.exitCode); });
-    }),
-  };
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => { p.out += s; });
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => { p.out += s; });
-  live.add(p);
-  return p;
-}
-
-async function waitFor(p: Proc, re: RegExp, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (re.test(p.out)) return true;
-    if (p.exitCode !== undefined) return false;
-    await sleep(20);
-  }
-  return false;
-}
-
-async function stop(p: Proc, timeoutMs = 10_000): Promise<void> {
-  if (p.exitCode !== undefined) return;
-  p.child.kill('SIGTERM');
-  const t = setTimeout(() => { p.child.kill('SIGKILL'); }, timeoutMs);
-  await p.exited;
-  clearTimeout(t);
-}
-
-function tail(text: string, lines = 6): string {
-  return text.trim().split('\n').slice(-lines).join('\n');
-}
-
-function netns(action: 'up' | 'down'): string | null {
-  const r = spawnSync(process.execPath, [P4TEE_BIN, 'netns', action, '--prefix', PREFIX], { encoding: 'utf8', timeout: 30_000 });
-  return r.status === 0 ? null : (r.stderr || r.stdout || r.error?.message || `exit ${r.status}`).trim();
-}
+const progress = progressTo('gen');
 
 /** gen0's TX packet counter, stamped with the middle of the read (s). */
 function gen0Tx(): { t: number; packets: number } {
@@ -95,20 +34,6 @@ function gen0Tx(): { t: number; packets: number } {
   const t1 = performance.now();
   const links = r.status === 0 ? parseIpLinkStats(r.stdout) : {};
   return { t: (t0 + t1) / 2000, packets: links.gen0?.txPackets ?? NaN };
-}
-
-const CLK_TCK = ((): number => {
-  const n = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000 }).stdout?.trim());
-  return Number.isInteger(n) && n > 0 ? n : 100;
-})();
-
-/** CPU seconds used by the process (ip netns exec and taskset exec into the sender: same pid). */
-function cpuSeconds(p: Proc): number {
-  try {
-    return cpuTicksFromStat(readFileSync(`/proc/${p.child.pid}/stat`, 'utf8')) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
 }
 
 async function runOne(kind: 'c' | 'p4tee', size: number, round: number, opts: GenBenchOptions, send: string, pin: string[]): Promise<GenRun | string> {
@@ -120,16 +45,16 @@ async function runOne(kind: 'c' | 'p4tee', size: number, round: number, opts: Ge
       : [process.execPath, P4TEE_BIN, 'gen', '--driver', 'afxdp', '--mode', 'copy', '--tx', 'gen0', '--rate', FULL_SPEED,
         '--size', String(size), '--duration', `${dur}s`, '--burst', '32', '--ring', '2048', '--json'];
   const ready = kind === 'c' ? /xdp-send: gen0 queue/ : /p4tee gen: .* tx afxdp gen0/;
-  let p = start(['ip', 'netns', 'exec', GEN_NS, ...pin, ...argv]);
+  let p = start('', ['ip', 'netns', 'exec', GEN_NS, ...pin, ...argv]);
   try {
     for (let attempt = 0; ; attempt++) {
       if (await waitFor(p, ready, 30_000)) break;
       await stop(p);
       // The previous run's AF_XDP socket is freed by the kernel a little after its process ended:
       // bind() says EBUSY meanwhile.
-      if (attempt >= 20 || !/busy|EBUSY/i.test(p.out)) return `${setup} (${size} B) did not start:\n${tail(p.out)}`;
+      if (attempt >= 20 || !/busy|EBUSY/i.test(p.out)) return `${setup} (${size} B) did not start:\n${tail(p.out, 6)}`;
       await sleep(250);
-      p = start(['ip', 'netns', 'exec', GEN_NS, ...pin, ...argv]);
+      p = start('', ['ip', 'netns', 'exec', GEN_NS, ...pin, ...argv]);
     }
     await sleep(opts.warmup * 1000);
     const c0 = cpuSeconds(p);
@@ -139,7 +64,7 @@ async function runOne(kind: 'c' | 'p4tee', size: number, round: number, opts: Ge
     const c1 = cpuSeconds(p);
     const alive = p.exitCode === undefined;
     await stop(p);
-    if (!alive) return `${setup} (${size} B) ended before the window closed:\n${tail(p.out)}`;
+    if (!alive) return `${setup} (${size} B) ended before the window closed:\n${tail(p.out, 6)}`;
     const pps = rateBetween(a, b);
     if (!Number.isFinite(pps)) return `${setup}: could not read gen0's counters (ip -s -j link show)`;
     const detail: Record<string, unknown> = { windowSeconds: b.t - a.t, packets: b.packets - a.packets };
@@ -152,12 +77,12 @@ async function runOne(kind: 'c' | 'p4tee', size: number, round: number, opts: Ge
 }
 
 let netnsIsUp = false;
-let interrupted = false;
+const state = { interrupted: false };
 
 function cleanupNow(): void {
-  for (const p of live) p.child.kill('SIGKILL');
+  killAll('SIGKILL');
   if (netnsIsUp) {
-    netns('down');
+    netns('down', PREFIX);
     netnsIsUp = false;
   }
 }
@@ -197,7 +122,7 @@ async function main(): Promise<number> {
   }
   progress(`building the veth topology: p4tee netns up --prefix ${PREFIX}`);
   netnsIsUp = true;
-  const e = netns('up');
+  const e = netns('up', PREFIX);
   if (e !== null) {
     progress(`p4tee netns up failed: ${e}`);
     return 1;
@@ -207,11 +132,11 @@ async function main(): Promise<number> {
   const total = opts.rounds * opts.sizes.length * 2;
   let done = 0;
   try {
-    for (let round = 0; round < opts.rounds && !interrupted; round++) {
+    for (let round = 0; round < opts.rounds && !state.interrupted; round++) {
       for (const size of opts.sizes) {
         const order: ('c' | 'p4tee')[] = round % 2 === 0 ? ['c', 'p4tee'] : ['p4tee', 'c'];
         for (const kind of order) {
-          if (interrupted) break;
+          if (state.interrupted) break;
           // build/ belongs to node-gyp too: a rebuild of the addon meanwhile wipes it; build again if so.
           const t = buildTool(cTools().send, progress);
           const r = 'error' in t ? `cannot build xdp-send: ${t.error}` : await runOne(kind, size, round, opts, t.path, pin);
@@ -228,7 +153,7 @@ async function main(): Promise<number> {
     }
   } finally {
     progress(`removing the topology: p4tee netns down --prefix ${PREFIX}`);
-    const d = netns('down');
+    const d = netns('down', PREFIX);
     netnsIsUp = false;
     if (d !== null) progress(`p4tee netns down failed: ${d}`);
   }
@@ -257,22 +182,4 @@ async function main(): Promise<number> {
   return failures.length > 0 && runs.length === 0 ? 1 : 0;
 }
 
-const onSignal = (sig: NodeJS.Signals): void => {
-  if (interrupted) return;
-  interrupted = true;
-  progress(`${sig}: stopping the senders and removing the topology`);
-  for (const p of live) p.child.kill('SIGTERM');
-  setTimeout(() => { cleanupNow(); process.exit(130); }, 1500);
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-process.on('exit', cleanupNow);
-
-main().then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => {
-    progress(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    cleanupNow();
-    process.exitCode = 2;
-  },
-);
+runScript(main, progress, 'the senders and removing the topology', cleanupNow, state);

@@ -4,8 +4,8 @@
 // generator pinned to different CPUs, setups alternating within each round (medians reported);
 // and the processing-bound rate of p4tee over shm rings fed by io-shm-peer. Output: a table on
 // stdout (or --json), progress on stderr. Without root only the shm part runs.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { ControlClient } from '../runtime/control/server.js';
@@ -14,7 +14,6 @@ import {
   PACKAGE_ROOT,
   buildTool,
   cTools,
-  cpuTicksFromStat,
   formatTable,
   gbitPerSecond,
   lastJsonLine,
@@ -28,13 +27,13 @@ import {
   type LinkCounters,
   type RunResult,
 } from './io-lib.js';
+import { P4TEE_BIN, cpuSeconds, finish, killAll, netns, progressTo, runScript, sleep, start, stop, tail, waitFor, type Proc } from './proc.js';
 
 const PREFIX = 'p4tb';
 const GEN_NS = `${PREFIX}-gen`;
 const DUT_NS = `${PREFIX}-dut`;
 const SHM_IN = `${PREFIX}-shm0`;
 const SHM_OUT = `${PREFIX}-shm1`;
-const P4TEE_BIN = join(PACKAGE_ROOT, 'bin', 'p4tee.js');
 const PROGRAM = join(PACKAGE_ROOT, 'examples', 'study-forward', 'study-forward.p4');
 const COMMANDS = join(PACKAGE_ROOT, 'examples', 'study-forward', 'commands.txt');
 const SHM_PEER = join(PACKAGE_ROOT, 'dist', 'bench', 'io-shm-peer.js');
@@ -44,95 +43,9 @@ export const SETUP_C = 'C xdp-fwd (afxdp copy)';
 export const SETUP_P4TEE = 'p4tee switch (afxdp copy)';
 export const SETUP_SHM = 'p4tee switch (shm)';
 
-function progress(line: string): void {
-  process.stderr.write(`bench:io: ${line}\n`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// ---- child processes ----
-
-interface Proc {
-  readonly name: string;
-  readonly child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exitCode: number | null | undefined;
-  readonly exited: Promise<number | null>;
-}
-
-const live = new Set<Proc>();
-
-function start(name: string, argv: readonly string[]): Proc {
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  const p: Proc = {
-    name,
-    child,
-    stdout: '',
-    stderr: '',
-    exitCode: undefined,
-    exited: new Promise((resolve) => {
-      child.on('error', (e) => {
-        p.stderr += `${name}: ${e.message}\n`;
-        p.exitCode = null;
-        live.delete(p);
-        resolve(null);
-      });
-      child.on('exit', (code, signal) => {
-        p.exitCode = code ?? (signal !== null ? 128 : null);
-        live.delete(p);
-        resolve(p.exitCode);
-      });
-    }),
-  };
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => { p.stdout += s; });
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => { p.stderr += s; });
-  live.add(p);
-  return p;
-}
-
-/** Waits until `re` matches the process's output; false on timeout or exit. */
-async function waitFor(p: Proc, re: RegExp, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (re.test(p.stdout) || re.test(p.stderr)) return true;
-    if (p.exitCode !== undefined) return false;
-    await sleep(20);
-  }
-  return false;
-}
-
-/** Stops a process (SIGTERM, then SIGKILL after timeoutMs) and waits for it. */
-async function stop(p: Proc, timeoutMs = 10_000): Promise<number | null> {
-  if (p.exitCode !== undefined) return p.exitCode;
-  p.child.kill('SIGTERM');
-  const t = setTimeout(() => { p.child.kill('SIGKILL'); }, timeoutMs);
-  const code = await p.exited;
-  clearTimeout(t);
-  return code;
-}
-
-/** Waits for a process to end by itself (bounded), else stops it. */
-async function finish(p: Proc, timeoutMs: number): Promise<number | null> {
-  const t = setTimeout(() => { p.child.kill('SIGTERM'); }, timeoutMs);
-  const code = await p.exited;
-  clearTimeout(t);
-  return code;
-}
-
-function tail(text: string, lines = 8): string {
-  return text.trim().split('\n').slice(-lines).join('\n');
-}
+const progress = progressTo('io');
 
 // ---- the topology and counters ----
-
-function netns(action: 'up' | 'down'): string | null {
-  const r = spawnSync(process.execPath, [P4TEE_BIN, 'netns', action, '--prefix', PREFIX], { encoding: 'utf8', timeout: 30_000 });
-  if (r.status === 0) return null;
-  return (r.stderr || r.stdout || r.error?.message || `exit ${r.status}`).trim();
-}
 
 /** Counters of every interface in a namespace, stamped with the middle of the read (s). */
 function readLinks(ns: string): { t: number; links: Record<string, LinkCounters> } {
@@ -144,23 +57,6 @@ function readLinks(ns: string): { t: number; links: Record<string, LinkCounters>
 
 function counter(s: { t: number; links: Record<string, LinkCounters> }, dev: string, field: keyof LinkCounters): CounterSample {
   return { t: s.t, packets: s.links[dev]?.[field] ?? NaN };
-}
-
-const CLK_TCK = ((): number => {
-  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000 });
-  const n = Number(r.stdout?.trim());
-  return Number.isInteger(n) && n > 0 ? n : 100;
-})();
-
-/** CPU time (s) a process used so far, all threads; NaN when it cannot be read. */
-function cpuSeconds(p: Proc): number {
-  const pid = p.child.pid;
-  if (pid === undefined) return NaN;
-  try {
-    return cpuTicksFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
 }
 
 function share(cpu0: number, cpu1: number, t0: number, t1: number): number {
@@ -360,12 +256,12 @@ function environment(): Record<string, unknown> {
 }
 
 let netnsIsUp = false;
-let interrupted = false;
+const state = { interrupted: false };
 
 function cleanupNow(): void {
-  for (const p of live) p.child.kill('SIGKILL');
+  killAll('SIGKILL');
   if (netnsIsUp) {
-    netns('down');
+    netns('down', PREFIX);
     netnsIsUp = false;
   }
   removeStaleShm();
@@ -409,7 +305,7 @@ async function main(): Promise<number> {
     tools = { fwd: fwd.path, send: send.path };
     progress(`building the veth topology: p4tee netns up --prefix ${PREFIX}`);
     netnsIsUp = true;
-    const e = netns('up');
+    const e = netns('up', PREFIX);
     if (e !== null) {
       progress(`p4tee netns up failed: ${e}`);
       return 1;
@@ -436,12 +332,12 @@ async function main(): Promise<number> {
     );
   };
   try {
-    for (let round = 0; round < opts.rounds && !interrupted; round++) {
+    for (let round = 0; round < opts.rounds && !state.interrupted; round++) {
       if (afxdp && tools !== null) {
         // Alternate the order so a drift in the machine's load favours neither setup.
         const order: ('c' | 'p4tee')[] = round % 2 === 0 ? ['c', 'p4tee'] : ['p4tee', 'c'];
         for (const kind of order) {
-          if (interrupted) break;
+          if (state.interrupted) break;
           // build/ belongs to node-gyp too: a rebuild of the addon meanwhile wipes it; build again if so.
           const t = cTools();
           const fwd = buildTool(t.fwd, progress);
@@ -454,7 +350,7 @@ async function main(): Promise<number> {
           report(await runAfxdp(kind, round, opts, tools, pin));
         }
       }
-      if (opts.shm && !interrupted) {
+      if (opts.shm && !state.interrupted) {
         progress(`round ${round + 1}/${opts.rounds}: ${SETUP_SHM}, ${opts.warmup} s warm-up + ${opts.seconds} s window`);
         report(await runShm(round, opts, pin));
       }
@@ -462,7 +358,7 @@ async function main(): Promise<number> {
   } finally {
     if (netnsIsUp) {
       progress(`removing the topology: p4tee netns down --prefix ${PREFIX}`);
-      const e = netns('down');
+      const e = netns('down', PREFIX);
       netnsIsUp = false;
       if (e !== null) progress(`p4tee netns down failed: ${e}`);
     }
@@ -523,25 +419,4 @@ async function main(): Promise<number> {
   return failures.length > 0 && runs.length === 0 ? 1 : 0;
 }
 
-const onSignal = (sig: NodeJS.Signals): void => {
-  if (interrupted) return;
-  interrupted = true;
-  progress(`${sig}: stopping the processes and removing the topology`);
-  for (const p of live) p.child.kill('SIGTERM');
-  setTimeout(() => {
-    cleanupNow();
-    process.exit(130);
-  }, 1500);
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-process.on('exit', cleanupNow);
-
-main().then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => {
-    progress(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    cleanupNow();
-    process.exitCode = 2;
-  },
-);
+runScript(main, progress, 'the processes and removing the topology', cleanupNow, state);

@@ -29,6 +29,7 @@ import { createInline, sealInline } from './backends/none.js';
 import { startIsolate } from './backends/isolate.js';
 import { startProcess } from './backends/process.js';
 import type { EnclaveRealm } from './backends/remote.js';
+import { pollUntil } from './wait.js';
 
 const now: () => number = performance.now.bind(performance);
 
@@ -299,15 +300,7 @@ abstract class GateBase implements TeeGateHandle {
   }
 
   whenUp(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    return new Promise((resolve) => {
-      const poll = (): void => {
-        if (this.up) return resolve(true);
-        if (this.closing || this.restartFailed !== null || Date.now() > deadline) return resolve(false);
-        setTimeout(poll, 5);
-      };
-      poll();
-    });
+    return pollUntil(() => this.up, () => this.closing || this.restartFailed !== null, timeoutMs);
   }
 
   control(moduleName: string, line: string): string {

@@ -17,6 +17,7 @@ import { writeBootArea } from '../backends/enclave-loop.js';
 import { DESC_WORDS, MAX_BATCH, PipeOp, PipeStatus, SLOT_BYTES, W_BAD, W_BUSY, W_DROPS, W_MORE, type PipelineEnclaveConfig } from './protocol.js';
 import { createSharedArea, startPipelineRealm, type PipelineRealm, type SharedArea } from './realm.js';
 import { normaliseCommand } from './enclave.js';
+import { pollUntil } from '../wait.js';
 
 const now: () => number = performance.now.bind(performance);
 
@@ -612,15 +613,7 @@ class SecurePipelineImpl implements SecurePipelineHandle, Crossing {
   }
 
   whenUp(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    return new Promise((resolve) => {
-      const poll = (): void => {
-        if (this.up) return resolve(true);
-        if (this.closing || this.restartFailed !== null || Date.now() > deadline) return resolve(false);
-        setTimeout(poll, 5);
-      };
-      poll();
-    });
+    return pollUntil(() => this.up, () => this.closing || this.restartFailed !== null, timeoutMs);
   }
 
   enclaveInfo(): { pid: number | null; threadId: number | null; incarnation: number; up: boolean } {
