@@ -140,7 +140,12 @@ export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: n
     }
     if (measured !== null) from = 'sweep';
   }
-  const lowerBound = r.ceiling !== null && r.ceiling !== undefined && typeof r.ceiling.pps === 'number';
+  // Only a lower bound when the generator's ceiling, not the switch, ended the search: the NDR goal found
+  // no upper bound, or (without a search) the best loss-free rate is near the ceiling.
+  const ceilingPps = r.ceiling !== null && r.ceiling !== undefined && typeof r.ceiling.pps === 'number' ? r.ceiling.pps : null;
+  const lowerBound =
+    ceilingPps !== null && measured !== null &&
+    (from === 'search' ? ndr !== undefined && (ndr.upper === null || ndr.upper === undefined) : measured >= 0.9 * ceilingPps);
   let rel: number | null = null;
   let relBusy: number | null = null;
   if (predicted !== null && measured !== null && Number.isFinite(predicted)) {
