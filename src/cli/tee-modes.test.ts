@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,6 @@ const studyCommands = join(root, 'examples/study-forward/commands-tee.txt');
 const monitorP4 = join(root, 'examples/monitor/monitor.p4');
 const monitorStf = join(root, 'examples/monitor/monitor.stf');
 const monitorCommands = join(root, 'examples/monitor/commands.txt');
-const pipelineBuilt = existsSync(join(root, 'dist/tee/pipeline/secure-pipeline.js'));
 const KEY = 0x5a5aa5a5;
 
 /** The arguments of a CLI child process. */
@@ -47,7 +46,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = process.env): { status: nu
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 const EXTERN_MODES = ['none', 'isolate', 'process'].flatMap((b) => ['sync', 'batch', 'switchless'].map((t) => `extern:${b}:${t}`));
-const MODES = ['none', ...EXTERN_MODES, ...(pipelineBuilt ? ['pipeline:isolate', 'pipeline:process'] : [])];
+const MODES = ['none', ...EXTERN_MODES, 'pipeline:isolate', 'pipeline:process'];
 
 test('--tee flags: parsed in one place, bad values refused', () => {
   const a = parseTeeFlags({ tee: 'extern:process' });
@@ -115,7 +114,7 @@ test('study-forward-tee and the monitor: STF passes with identical output packet
   for (const [mode, seen] of outputs) assert.deepEqual(seen, base, `${mode}: same output packets as --tee none`);
 });
 
-test('p4tee stf --tee from the command line (child process), and a clear error for a missing secure pipeline', () => {
+test('p4tee stf --tee from the command line (child process), and a clear error for a bad mode', () => {
   const r = cli(['stf', '--tee', 'extern:process:batch', studyStf, monitorStf]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /2 passed, 0 failed/);
@@ -123,11 +122,8 @@ test('p4tee stf --tee from the command line (child process), and a clear error f
   const bad = cli(['stf', '--tee', 'extern:sgx', studyStf]);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /bad --tee value/);
-  if (!pipelineBuilt) {
-    const p = cli(['stf', '--tee', 'pipeline:isolate', studyStf]);
-    assert.equal(p.status, 1);
-    assert.match(p.stdout, /secure pipeline is not available/);
-  }
+  const none = cli(['stf', '--tee', 'pipeline:none', studyStf]);
+  assert.equal(none.status, 2);
 });
 
 /** An IPv4/UDP frame of 60 bytes; dst port 7777 makes it a study packet (seq @42, secret @46). */
@@ -164,7 +160,7 @@ test('p4tee run with real batches (extern:isolate:batch, pipeline) writes the sa
     }));
     writeFileSync(join(dir, 'in.pcap'), writePcap(pkts));
     for (const [name, p4, cmds] of [['study', studyTee, studyCommands], ['monitor', monitorP4, monitorCommands]] as const) {
-      const modes = ['none', 'extern:isolate:batch', 'extern:process:batch', ...(pipelineBuilt ? ['pipeline:isolate'] : [])];
+      const modes = ['none', 'extern:isolate:batch', 'extern:process:batch', 'pipeline:isolate'];
       const results: string[][] = [];
       for (const mode of modes) {
         const out = join(dir, `${name}-${mode.replace(/:/g, '_')}.pcap`);

@@ -3,6 +3,7 @@
 // pipeline mode: the secure pipeline, loaded on demand), the `tee` object of stats and telemetry,
 // and `p4tee tee gramine-manifest | modules`. The backends are software isolation, never hardware
 // protection; an emulated transition cost is always labelled as emulation.
+import type { SecurePipeline } from '../tee/pipeline/secure-pipeline.js';
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -122,31 +123,10 @@ export async function openExternTee(
   };
 }
 
-/** The secure pipeline as the CLI uses it (src/tee/pipeline/secure-pipeline.ts, session contract). */
-export interface SecurePipelineLike {
-  readonly arch: LoopPipeline;
-  command(line: string): CommandResult;
-  stats(): Record<string, unknown>;
-  close(): Promise<void>;
-}
+/** The secure pipeline as the CLI uses it (loaded only when `--tee pipeline:` asks for it). */
+export type SecurePipelineLike = SecurePipeline;
+type SecurePipelineModule = typeof import('../tee/pipeline/secure-pipeline.js');
 
-interface SecurePipelineModule {
-  openSecurePipeline(o: {
-    backend: 'isolate' | 'process';
-    p4file: string;
-    include?: string[];
-    defines?: string[];
-    commandsFile?: string | null;
-    poolSlots?: number;
-    burst?: number;
-    sealDir?: string | null;
-    timeoutMs?: number;
-    transitionNs?: number | null;
-    onEvent?: (e: { kind: string; message: string }) => void;
-  }): Promise<SecurePipelineLike | { error: string }>;
-}
-
-/** Loaded by path only when pipeline mode is asked for. */
 const SECURE_PIPELINE_MODULE: string = '../tee/pipeline/secure-pipeline.js';
 
 /** Opens the secure pipeline of a pipeline-mode spec (the module is imported on demand). */

@@ -551,11 +551,7 @@ class RemoteGate extends GateBase {
     const d = ring.slotData(slot);
     const len = Math.min(input.length, ring.slotBytes);
     ring.bytes.set(input.subarray(0, len), d);
-    ring.words[w + S_FN] = op;
-    ring.words[w + S_N] = 0;
-    ring.words[w + S_AUX] = aux;
-    ring.words[w + S_IN_LEN] = len;
-    ring.words[w + S_STATUS] = -1;
+    ring.stage(slot, op, 0, aux, len);
     this.controlCrossings++;
     const seq = ring.publish();
     const reply = ring.awaitDone(seq, this.spinMs, Math.max(this.timeoutMs, 2000));

@@ -140,6 +140,17 @@ export class RequestRing {
     return this.ctrl[C_WRITE] & this.mask;
   }
 
+  /** Writes a request's header (function or op, record count, aux word, input length, status pending) into slot s. */
+  stage(s: number, fn: number, n: number, aux: number, inLen: number): void {
+    const w = this.slotWord(s);
+    const words = this.words;
+    words[w + S_FN] = fn;
+    words[w + S_N] = n;
+    words[w + S_AUX] = aux;
+    words[w + S_IN_LEN] = inLen;
+    words[w + S_STATUS] = -1;
+  }
+
   /** Publishes the filled slot; wakes the enclave side only when it sleeps. Returns the sequence to wait for. */
   publish(): number {
     const c = this.ctrl;

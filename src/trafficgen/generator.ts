@@ -11,7 +11,8 @@
 
 import { PacketPool } from '../runtime/core/packet-pool.js';
 import { isPortError, openPort, type DriverName, type Port, type PortSpec } from '../runtime/io/port.js';
-import { AfxdpPort, afxdpNative } from '../runtime/io/afxdp.js';
+import { AfxdpPort } from '../runtime/io/afxdp.js';
+import { BurstCopier } from '../runtime/io/shm.js';
 import { monoNs } from './clock.js';
 import { Receiver } from './receiver.js';
 import { Schedule, patternName, type Pattern } from './schedule.js';
@@ -69,19 +70,6 @@ export interface TrialHooks {
   readonly signal?: AbortSignal;
 }
 
-/** Copies plan[3k+2] bytes src[plan[3k]] -> dst[plan[3k+1]] for k < n. */
-type BatchCopy = (src: Uint8Array, dst: Uint8Array, plan: Int32Array, n: number) => number;
-
-function jsBatchCopy(src: Uint8Array, dst: Uint8Array, plan: Int32Array, n: number): number {
-  // src and dst are the same pool buffer here: copyWithin moves bytes without making a view.
-  for (let k = 0; k < n; k++) {
-    const s = plan[3 * k]!;
-    if (src === dst) dst.copyWithin(plan[3 * k + 1]!, s, s + plan[3 * k + 2]!);
-    else dst.set(src.subarray(s, s + plan[3 * k + 2]!), plan[3 * k + 1]!);
-  }
-  return n;
-}
-
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Internal state of one trial's send side; fixed shape. */
@@ -132,7 +120,8 @@ export class Generator {
   private readonly pendSeq: Float64Array;
   private readonly plan: Int32Array;
   private readonly rxSlots: Int32Array;
-  private readonly copy: BatchCopy;
+  /** Template -> slot copies, one native call per burst (a no-allocation JS loop without the addon). */
+  private readonly copier: BurstCopier;
   /** In-place TX: the afxdp port, its UMEM, frame offsets and lengths of a burst, and per UMEM frame the template it holds (-1: none). */
   private readonly ipPort: AfxdpPort | null;
   private readonly ipUmem: Uint8Array;
@@ -180,12 +169,7 @@ export class Generator {
     this.pendSeq = new Float64Array(this.burst);
     this.plan = new Int32Array(3 * this.burst);
     this.rxSlots = new Int32Array(this.rxBurst);
-    let copy: BatchCopy = jsBatchCopy;
-    if (options.nativeCopy !== false) {
-      const nat = afxdpNative();
-      if (!('error' in nat)) copy = nat.memcpyBatch.bind(nat);
-    }
-    this.copy = copy;
+    this.copier = new BurstCopier(options.nativeCopy !== false);
     this.pendFrame = new Int32Array(this.burst);
     this.ipAddrs = new Int32Array(this.burst);
     this.ipLens = new Int32Array(this.burst);
@@ -201,7 +185,7 @@ export class Generator {
       this.ipUmem = new Uint8Array(0);
       this.ipShift = 0;
       this.ipHolds = new Int32Array(0);
-      this.copyMode = copy === jsBatchCopy ? 'js' : 'native';
+      this.copyMode = this.copier.kind;
     }
   }
 
@@ -348,7 +332,7 @@ export class Generator {
           frameIdx = frameIdx + 1 === k ? 0 : frameIdx + 1;
         }
         st.frameIdx = frameIdx;
-        if (m > 0) this.copy(buf, buf, plan, m);
+        if (m > 0) this.copier.copy(buf, buf, plan, m);
         // Stamp after the copy: run id, seq, intended time (u64 big-endian).
         for (let q = first; q < pendN; q++) {
           const slot = pending[q]!;
@@ -359,24 +343,7 @@ export class Generator {
         }
         if (pendN > 0) {
           const took = tx.tx(pool, pending, pendN);
-          for (let q = 0; q < took; q++) {
-            if (now - pendIntended[q]! > tol) st.late++;
-          }
-          st.sent += took;
-          if (took < pendN) {
-            // Ring full: the rest stay ours, in order, and go first next time.
-            const left = pendN - took;
-            const stillCounted = st.refusedCounted > took ? st.refusedCounted - took : 0;
-            st.backpressure += left - stillCounted;
-            st.refusedCounted = left;
-            pending.copyWithin(0, took, pendN);
-            pendIntended.copyWithin(0, took, pendN);
-            pendSeq.copyWithin(0, took, pendN);
-            pendN = left;
-          } else {
-            st.refusedCounted = 0;
-            pendN = 0;
-          }
+          pendN = this.settle(st, took, pendN, now, pending);
         } else {
           // Nothing new: lets a driver push out what its ring still holds (AF_XDP copy mode).
           tx.tx(pool, pending, 0);
@@ -399,6 +366,33 @@ export class Generator {
       }
       if (now >= sliceEnd) return true;
     }
+  }
+
+  /**
+   * Accounts for one send call that took `took` of the `pendN` pending packets: late sends, sent
+   * count, back-pressure (a refused packet counts once however often it is refused); the refused rest
+   * stays pending, in order (moved to the front of the pending arrays and of `slots`), and goes first
+   * next time. Returns the new number pending. Once per burst, no allocation.
+   */
+  private settle(st: SendState, took: number, pendN: number, now: number, slots: Int32Array): number {
+    const pendIntended = this.pendIntended;
+    const tol = this.lateToleranceNs;
+    for (let q = 0; q < took; q++) {
+      if (now - pendIntended[q]! > tol) st.late++;
+    }
+    st.sent += took;
+    if (took >= pendN) {
+      st.refusedCounted = 0;
+      return 0;
+    }
+    const left = pendN - took;
+    const stillCounted = st.refusedCounted > took ? st.refusedCounted - took : 0;
+    st.backpressure += left - stillCounted;
+    st.refusedCounted = left;
+    slots.copyWithin(0, took, pendN);
+    pendIntended.copyWithin(0, took, pendN);
+    this.pendSeq.copyWithin(0, took, pendN);
+    return left;
   }
 
   /**
@@ -473,24 +467,7 @@ export class Generator {
       }
       port.txSubmit(addrs, lens, took);
     }
-    const tol = this.lateToleranceNs;
-    for (let q = 0; q < took; q++) {
-      if (now - pendIntended[q]! > tol) st.late++;
-    }
-    st.sent += took;
-    if (took < pendN) {
-      const left = pendN - took;
-      const stillCounted = st.refusedCounted > took ? st.refusedCounted - took : 0;
-      st.backpressure += left - stillCounted;
-      st.refusedCounted = left;
-      pendIntended.copyWithin(0, took, pendN);
-      pendSeq.copyWithin(0, took, pendN);
-      pendFrame.copyWithin(0, took, pendN);
-      pendN = left;
-    } else {
-      st.refusedCounted = 0;
-      pendN = 0;
-    }
+    pendN = this.settle(st, took, pendN, now, pendFrame);
     st.pendN = pendN;
   }
 

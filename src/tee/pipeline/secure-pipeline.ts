@@ -461,11 +461,7 @@ class SecurePipelineImpl implements SecurePipelineHandle, Crossing {
     const d = ring.slotData(0);
     const len = Math.min(input.length, ring.slotBytes);
     ring.bytes.set(input.subarray(0, len), d);
-    ring.words[w + S_FN] = op;
-    ring.words[w + S_N] = 0;
-    ring.words[w + S_AUX] = aux;
-    ring.words[w + S_IN_LEN] = len;
-    ring.words[w + S_STATUS] = -1;
+    ring.stage(0, op, 0, aux, len);
     this.controlCrossings++;
     const seq = ring.publish();
     const reply = ring.awaitDone(seq, this.spinMs, Math.max(this.timeoutMs, 2000));
