@@ -59,7 +59,7 @@ export interface OpenTeeGateOptions {
   readonly transitionNs?: number;
   /** Hang detection: a crossing without reply for this long fails closed and restarts the enclave (default 50). */
   readonly timeoutMs?: number;
-  /** Switchless spin budget in microseconds, for the caller and the enclave-side worker (default 100). */
+  /** Switchless spin budget in microseconds, for the caller and the enclave-side worker (default 100; the maximum of an adaptive budget, see ring.ts AdaptiveSpin; 0 when both are pinned to one CPU). */
   readonly spinUs?: number;
   /** Directory of sealed blobs and rollback counters; null/undefined = sealed blobs kept in memory only. */
   readonly sealDir?: string | null;
@@ -113,6 +113,13 @@ export interface TeeGateStats {
   transitionNs: number;
   emulatedNs: number;
   emulation: string | null;
+  /** Switchless: configured spin budget, the caller's current adaptive budget (µs), its spins that saw the reply / ran out. */
+  spinMaxUs: number;
+  spinBudgetUs: number;
+  spinCaught: number;
+  spinMissed: number;
+  /** Why switchless does not spin (both sides pinned to one CPU), else null. */
+  spinNote: string | null;
 }
 
 export interface TeeModuleInfo {

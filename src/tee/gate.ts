@@ -23,7 +23,8 @@ import {
 import { builtinModuleNames, loadModules, type LoadedModule } from './registry.js';
 import { SealStore } from './seal.js';
 import { defaultPlatformSecretPath, ephemeralPlatformSecret, loadPlatformSecret, type PlatformSecret } from './platform.js';
-import { Op, Reply, S_AUX, S_FN, S_IN_LEN, S_N, S_OUT_LEN, S_STATUS, E_SLEEPS, copyBytes, type RequestRing } from './ring.js';
+import { AdaptiveSpin, Op, Reply, S_AUX, S_FN, S_IN_LEN, S_N, S_OUT_LEN, S_STATUS, E_SLEEPS, copyBytes, type RequestRing } from './ring.js';
+import { cpuAffinity } from '../runtime/core/affinity.js';
 import { writeBootArea, type EnclaveConfig } from './backends/enclave-loop.js';
 import { createInline, sealInline } from './backends/none.js';
 import { startIsolate } from './backends/isolate.js';
@@ -89,7 +90,12 @@ abstract class GateBase implements TeeGateHandle {
   protected readonly secret: PlatformSecret;
   protected readonly sealDir: string | null;
   protected readonly timeoutMs: number;
+  /** Configured spin budget (ms) of switchless; 0 for sync/batch or when both sides share one CPU. */
   protected readonly spinMs: number;
+  /** Why switchless does not spin here (null when it does, or is not switchless). */
+  protected readonly spinNote: string | null = null;
+  /** The caller side's adaptive spin (switchless), else null. */
+  protected readonly spin: AdaptiveSpin | null;
   protected readonly transitionNs: number;
   protected readonly startTimeoutMs: number;
   private readonly restartEnabled: boolean;
@@ -129,7 +135,16 @@ abstract class GateBase implements TeeGateHandle {
     this.secret = setup.secret;
     this.sealDir = setup.sealDir;
     this.timeoutMs = o.timeoutMs ?? DEFAULTS.timeoutMs;
-    this.spinMs = o.transition === 'switchless' ? (o.spinUs ?? DEFAULTS.spinUs) / 1000 : 0;
+    let spinMs = o.transition === 'switchless' ? (o.spinUs ?? DEFAULTS.spinUs) / 1000 : 0;
+    // Switchless needs the enclave worker on another CPU than the caller. The enclave inherits the
+    // caller's CPU affinity: pinned to one CPU, each side's spin only keeps the other off it.
+    const cpus = spinMs > 0 && o.backend !== 'none' ? cpuAffinity() : null;
+    if (cpus !== null && cpus.length === 1) {
+      this.spinNote = `switchless without spinning: the caller and the enclave worker are both pinned to CPU ${cpus[0]} (its affinity), so a spin would only keep the other side off the CPU; both block at once, like sync`;
+      spinMs = 0;
+    }
+    this.spinMs = spinMs;
+    this.spin = spinMs > 0 ? new AdaptiveSpin(spinMs) : null;
     this.transitionNs = o.transitionNs ?? 0;
     this.startTimeoutMs = o.startTimeoutMs ?? DEFAULTS.startTimeoutMs;
     this.restartEnabled = o.restart !== false;
@@ -241,6 +256,7 @@ abstract class GateBase implements TeeGateHandle {
     this.incarnation = 1;
     this.up = true;
     this.emit('info', `enclave up: ${ISOLATION_TEXT[this.backend]}, transition ${this.transition}; ${this.describeRestored(r.restored)}`);
+    if (this.spinNote !== null) this.emit('info', this.spinNote);
     if (this.sealIntervalMs > 0) {
       this.sealTimer = setInterval(() => {
         if (this.up) this.seal();
@@ -363,6 +379,11 @@ abstract class GateBase implements TeeGateHandle {
       transitionNs: this.transitionNs,
       emulatedNs: this.emulatedNs,
       emulation: this.transitionNs > 0 ? `emulated transition cost: ${this.transitionNs} ns busy-wait per crossing (not measured)` : null,
+      spinMaxUs: this.spinMs * 1000,
+      spinBudgetUs: this.spin !== null ? this.spin.budgetMs * 1000 : 0,
+      spinCaught: this.spin !== null ? this.spin.caught : 0,
+      spinMissed: this.spin !== null ? this.spin.missed : 0,
+      spinNote: this.spinNote,
     };
   }
 
@@ -370,6 +391,7 @@ abstract class GateBase implements TeeGateHandle {
     this.calls = this.crossings = this.records = this.bytesIn = this.bytesOut = this.crossingNs = 0;
     this.blockingWaits = this.wakeups = this.fallbacks = this.failedCalls = this.timeouts = 0;
     this.crashes = this.restarts = this.controlCrossings = this.seals = this.emulatedNs = 0;
+    if (this.spin !== null) this.spin.caught = this.spin.missed = 0;
     this.resetSleeps();
   }
 
@@ -511,7 +533,7 @@ class RemoteGate extends GateBase {
     const wk = ring.wakeups;
     const bw = ring.blockingWaits;
     const seq = ring.publish();
-    const reply = ring.awaitDone(seq, this.spinMs, this.timeoutMs);
+    const reply = ring.awaitDone(seq, this.spin, this.timeoutMs);
     if (reply !== Reply.Done) {
       this.failedCalls++;
       if (reply === Reply.Dead) {
@@ -554,7 +576,7 @@ class RemoteGate extends GateBase {
     ring.stage(slot, op, 0, aux, len);
     this.controlCrossings++;
     const seq = ring.publish();
-    const reply = ring.awaitDone(seq, this.spinMs, Math.max(this.timeoutMs, 2000));
+    const reply = ring.awaitDone(seq, null, Math.max(this.timeoutMs, 2000));
     if (reply !== Reply.Done) {
       if (reply === Reply.Dead) this.fail('crash', 'the enclave exited during a control request');
       else {

@@ -68,6 +68,58 @@ export const atomicsWaiter: Waiter = {
 
 const now: () => number = performance.now.bind(performance);
 
+/** Adaptive spin: below this budget (ms) a side stops spinning and blocks at once. */
+const SPIN_FLOOR_MS = 0.001;
+/** Adaptive spin: a side that stopped spinning tries a short spin (ms) once every SPIN_PROBE_EVERY waits. */
+const SPIN_PROBE_MS = 0.002;
+const SPIN_PROBE_EVERY = 64;
+
+/**
+ * The spin budget of one side of a switchless ring, adapted to whether spinning pays off: halved
+ * whenever a spin ran out without seeing the other side (it then blocked anyway), doubled (up to
+ * the configured maximum) whenever the other side answered during the spin. When the two sides
+ * share a CPU, the other side cannot run while this one spins, every spin is wasted, and the
+ * budget reaches 0 after a few misses: the ring then behaves like blocking calls, trying a short
+ * spin once every 64 waits in case a core became free. Like SGX switchless calls' fallback, but
+ * without a fixed retry count.
+ */
+export class AdaptiveSpin {
+  /** Current budget in ms (0 = block at once). */
+  budgetMs: number;
+  readonly maxMs: number;
+  /** Spins that saw the other side, spins that ran out. */
+  caught = 0;
+  missed = 0;
+  private sinceProbe = 0;
+
+  constructor(maxMs: number) {
+    this.maxMs = maxMs > 0 ? maxMs : 0;
+    this.budgetMs = this.maxMs;
+  }
+
+  /** The budget of the next wait: the current one, or a probe now and then once it reached 0. */
+  take(): number {
+    if (this.budgetMs > 0 || this.maxMs === 0) return this.budgetMs;
+    if (++this.sinceProbe < SPIN_PROBE_EVERY) return 0;
+    this.sinceProbe = 0;
+    return SPIN_PROBE_MS < this.maxMs ? SPIN_PROBE_MS : this.maxMs;
+  }
+
+  /** The other side answered during the spin. */
+  hit(): void {
+    this.caught++;
+    const b = this.budgetMs * 2;
+    this.budgetMs = b < SPIN_PROBE_MS ? SPIN_PROBE_MS : b > this.maxMs ? this.maxMs : b;
+  }
+
+  /** The spin ran out: this side blocks. */
+  miss(): void {
+    this.missed++;
+    const b = this.budgetMs / 2;
+    this.budgetMs = b < SPIN_FLOOR_MS ? 0 : b;
+  }
+}
+
 function align64(n: number): number {
   return (n + 63) & ~63;
 }
@@ -164,18 +216,24 @@ export class RequestRing {
   }
 
   /**
-   * Waits until the enclave side completed request `seq`: spins for spinMs (0 = none), then blocks.
+   * Waits until the enclave side completed request `seq`: spins for the adaptive budget of `spin`
+   * (null = no spin), then blocks.
    * Returns Reply.Timeout after timeoutMs without a reply, Reply.Dead when the enclave said it exits.
    */
-  awaitDone(seq: number, spinMs: number, timeoutMs: number): number {
+  awaitDone(seq: number, spin: AdaptiveSpin | null, timeoutMs: number): number {
     const c = this.ctrl;
     const t0 = now();
+    const spinMs = spin !== null ? spin.take() : 0;
     if (spinMs > 0) {
       let k = 0;
       while (Atomics.load(c, E_DONE) !== seq) {
         if ((++k & 63) === 0 && (now() - t0 > spinMs || Atomics.load(c, H_STATE) === EnclaveState.Dead)) break;
       }
-      if (Atomics.load(c, E_DONE) === seq) return Reply.Done;
+      if (Atomics.load(c, E_DONE) === seq) {
+        (spin as AdaptiveSpin).hit();
+        return Reply.Done;
+      }
+      (spin as AdaptiveSpin).miss();
     }
     this.blockingWaits++;
     Atomics.store(c, C_SLEEPING, 1);
@@ -210,17 +268,20 @@ export class RequestRing {
   // ---- enclave side ----
 
   /**
-   * Waits for request number `taken + 1`: spins for spinMs, then sleeps (waking every pollMs to run
+   * Waits for request number `taken + 1`: spins for the adaptive budget of `spin` (null = none), then sleeps (waking every pollMs to run
    * `alive`). Returns false when the host asked to stop or alive() says the host is gone.
    */
-  awaitRequest(taken: number, spinMs: number, pollMs: number, alive: () => boolean): boolean {
+  awaitRequest(taken: number, spin: AdaptiveSpin | null, pollMs: number, alive: () => boolean): boolean {
     const c = this.ctrl;
+    const spinMs = spin !== null ? spin.take() : 0;
     if (spinMs > 0) {
       const t0 = now();
       let k = 0;
       while (Atomics.load(c, C_WRITE) === taken) {
         if ((++k & 63) === 0 && (now() - t0 > spinMs || Atomics.load(c, H_STOP) !== 0)) break;
       }
+      if (Atomics.load(c, C_WRITE) !== taken) (spin as AdaptiveSpin).hit();
+      else (spin as AdaptiveSpin).miss();
     }
     if (Atomics.load(c, C_WRITE) !== taken) return Atomics.load(c, H_STOP) === 0;
     Atomics.store(c, E_SLEEPING, 1);

@@ -81,13 +81,25 @@ export const DEFAULT_SWEEP_PPS: readonly number[] = geometricRates(50e3, 3e6, 12
 
 let serial = 0;
 
-/** Numeric fields of b minus a, recursively (for cumulative TEE gate counters); others from b. */
-export function diffStats(a: unknown, b: unknown): unknown {
-  if (typeof b === 'number') return typeof a === 'number' ? b - a : b;
+/** Gauges and settings of the TEE stats: taken as they are at the window's end, never subtracted. */
+const LEVEL_KEYS = new Set(['incarnation', 'transitionNs', 'spinMaxUs', 'spinBudgetUs', 'sealVersion', 'pid', 'threadId']);
+
+/**
+ * Numeric fields of b minus a, recursively (for cumulative TEE gate counters); gauges, settings and
+ * other fields from b. Means (the secure pipeline's meanCrossingNs, meanBoundaryNs, meanBatch) are
+ * computed again from the window's counters.
+ */
+export function diffStats(a: unknown, b: unknown, key = ''): unknown {
+  if (typeof b === 'number') return typeof a === 'number' && !LEVEL_KEYS.has(key) && !key.startsWith('mean') ? b - a : b;
   if (b === null || typeof b !== 'object' || Array.isArray(b)) return b;
   const out: Record<string, unknown> = {};
   const ao = a !== null && typeof a === 'object' ? (a as Record<string, unknown>) : {};
-  for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = diffStats(ao[k], v);
+  for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = diffStats(ao[k], v, k);
+  const num = (k: string): number => (typeof out[k] === 'number' ? (out[k] as number) : 0);
+  const crossings = num('crossings');
+  if ('meanCrossingNs' in out) out.meanCrossingNs = crossings === 0 ? 0 : Math.round(num('crossingNs') / crossings);
+  if ('meanBoundaryNs' in out) out.meanBoundaryNs = crossings === 0 ? 0 : Math.round((num('crossingNs') - num('enclaveNs') - num('emulatedNs')) / crossings);
+  if ('meanBatch' in out && 'packetsIn' in out) out.meanBatch = crossings === 0 ? 0 : +(num('packetsIn') / crossings).toFixed(2);
   return out;
 }
 
@@ -206,7 +218,7 @@ export function teeCoreNote(spec: string): string {
   const where = backend === 'process' ? 'a child process of the switch' : backend === 'isolate' ? 'a worker thread of the switch' : 'the switch thread itself (inline)';
   if (backend === 'none') return 'the enclave module runs inline in the switch thread (no boundary)';
   if (mode === 'pipeline') return `the secure pipeline runs in ${where}, on core 0 with the poll loop that copies packets in and out (they take turns)`;
-  const spin = transition === 'switchless' ? '; its switchless worker polls its request ring on core 0 too, competing with the poll loop until it sleeps after its spin budget' : '';
+  const spin = transition === 'switchless' ? '; its switchless worker would poll its request ring on the same core, so the gate sees both pinned to one CPU and spins on neither side (crossings block at once, like sync)' : '';
   return `the enclave runs in ${where}, pinned with it to core 0: each crossing is a hand-over on the same core${spin}`;
 }
 

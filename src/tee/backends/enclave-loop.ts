@@ -8,7 +8,7 @@ import type { EnclaveModuleInstance } from '../api.js';
 import { loadModule, type LoadedModule } from '../registry.js';
 import { sealBlob, unsealBlob, MEASUREMENT_BYTES } from '../seal.js';
 import { loadPlatformSecret } from '../platform.js';
-import { C_WRITE, copyBytes, EnclaveState, H_MSG_LEN, H_PID, H_STATE, Op, RequestRing, S_AUX, S_FN, S_IN_LEN, S_N, S_OUT_LEN, S_STATUS, type Waiter } from '../ring.js';
+import { AdaptiveSpin, C_WRITE, copyBytes, EnclaveState, H_MSG_LEN, H_PID, H_STATE, Op, RequestRing, S_AUX, S_FN, S_IN_LEN, S_N, S_OUT_LEN, S_STATUS, type Waiter } from '../ring.js';
 import { TeeStatus } from '../api.js';
 
 export interface EnclaveConfig {
@@ -18,7 +18,7 @@ export interface EnclaveConfig {
   readonly platformSecretPath: string | null;
   /** Largest n of one call. */
   readonly maxRecords: number;
-  /** Spin budget of the enclave-side worker in ms (0 = block at once: sync/batch). */
+  /** Maximum adaptive spin budget of the enclave-side worker in ms (0 = block at once: sync/batch). */
   readonly spinMs: number;
 }
 
@@ -145,8 +145,9 @@ export async function runEnclave(ring: RequestRing, config: EnclaveConfig, alive
   const words = ring.words;
   const bytes = ring.bytes;
   let taken = Atomics.load(ring.ctrl, C_WRITE) | 0;
+  const spin = config.spinMs > 0 ? new AdaptiveSpin(config.spinMs) : null;
   for (;;) {
-    if (!ring.awaitRequest(taken, config.spinMs, 100, alive)) break;
+    if (!ring.awaitRequest(taken, spin, 100, alive)) break;
     const slot = taken & ring.mask;
     taken = (taken + 1) | 0;
     const w = ring.slotWord(slot);

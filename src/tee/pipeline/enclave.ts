@@ -15,7 +15,7 @@ import { BurstCopier } from '../../runtime/io/shm.js';
 import { builtinModuleNames, loadModules, type LoadedModule } from '../registry.js';
 import { sealBlob, unsealBlob } from '../seal.js';
 import { loadPlatformSecret } from '../platform.js';
-import { EnclaveState, H_MSG_LEN, H_PID, H_STATE, C_WRITE, S_AUX, S_FN, S_IN_LEN, S_N, S_OUT_LEN, S_STATUS, type RequestRing } from '../ring.js';
+import { AdaptiveSpin, EnclaveState, H_MSG_LEN, H_PID, H_STATE, C_WRITE, S_AUX, S_FN, S_IN_LEN, S_N, S_OUT_LEN, S_STATUS, type RequestRing } from '../ring.js';
 import { DESC_WORDS, MAX_BATCH, PipeOp, PipeStatus, W_BAD, W_BUSY, W_DROPS, W_MORE, type PipelineEnclaveConfig } from './protocol.js';
 
 const encoder = new TextEncoder();
@@ -395,8 +395,9 @@ export async function runPipelineEnclave(ring: RequestRing, shared: Uint8Array, 
   const w = ring.slotWord(0);
   const data = ring.slotData(0);
   let taken = Atomics.load(ring.ctrl, C_WRITE) | 0;
+  const spin = cfg.spinMs > 0 ? new AdaptiveSpin(cfg.spinMs) : null;
   for (;;) {
-    if (!ring.awaitRequest(taken, cfg.spinMs, 100, alive)) break;
+    if (!ring.awaitRequest(taken, spin, 100, alive)) break;
     taken = (taken + 1) | 0;
     const t0 = now();
     const op = words[w + S_FN];

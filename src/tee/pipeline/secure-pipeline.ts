@@ -12,7 +12,7 @@ import type { LoopPipeline } from '../../runtime/core/poll-loop.js';
 import { ISOLATION_TEXT } from '../api.js';
 import { SealStore } from '../seal.js';
 import { defaultPlatformSecretPath, ephemeralPlatformSecret, loadPlatformSecret, type PlatformSecret } from '../platform.js';
-import { Reply, S_AUX, S_FN, S_IN_LEN, S_N, S_OUT_LEN, S_STATUS, type RequestRing } from '../ring.js';
+import { AdaptiveSpin, Reply, S_AUX, S_FN, S_IN_LEN, S_N, S_OUT_LEN, S_STATUS, type RequestRing } from '../ring.js';
 import { writeBootArea } from '../backends/enclave-loop.js';
 import { DESC_WORDS, MAX_BATCH, PipeOp, PipeStatus, SLOT_BYTES, W_BAD, W_BUSY, W_DROPS, W_MORE, type PipelineEnclaveConfig } from './protocol.js';
 import { createSharedArea, startPipelineRealm, type PipelineRealm, type SharedArea } from './realm.js';
@@ -77,7 +77,8 @@ interface Crossing {
   ring(): RequestRing | null;
   onFailure(kind: 'crash' | 'hang', message: string): void;
   readonly timeoutMs: number;
-  readonly spinMs: number;
+  /** Host-side adaptive spin before blocking on a reply (null = block at once). */
+  readonly spin: AdaptiveSpin | null;
   readonly transitionNs: number;
 }
 
@@ -196,7 +197,7 @@ export class HostPipeline implements LoopPipeline {
       this.emulatedNs += this.x.transitionNs;
     }
     const seq = ring.publish();
-    const reply = ring.awaitDone(seq, this.x.spinMs, this.x.timeoutMs);
+    const reply = ring.awaitDone(seq, this.x.spin, this.x.timeoutMs);
     if (reply !== Reply.Done) {
       for (let j = 0; j < spares; j++) pool.free(offered[n + j]);
       if (reply === Reply.Dead) this.x.onFailure('crash', 'the enclave exited during a batch');
@@ -271,6 +272,7 @@ class SecurePipelineImpl implements SecurePipelineHandle, Crossing {
   measurement = '';
   readonly timeoutMs: number;
   readonly spinMs: number;
+  readonly spin: AdaptiveSpin | null;
   readonly transitionNs: number;
   private readonly config: PipelineEnclaveConfig;
   private readonly area: SharedArea;
@@ -309,6 +311,7 @@ class SecurePipelineImpl implements SecurePipelineHandle, Crossing {
     this.store = new SealStore(this.sealDir, `pipeline-${basename(o.p4file).replace(/\.p4$/, '').replace(/[^A-Za-z0-9_.-]/g, '_')}`);
     this.timeoutMs = o.timeoutMs ?? 1000;
     this.spinMs = (o.spinUs ?? 0) / 1000;
+    this.spin = this.spinMs > 0 ? new AdaptiveSpin(this.spinMs) : null;
     this.transitionNs = o.transitionNs ?? 0;
     this.startTimeoutMs = o.startTimeoutMs ?? 30_000;
     this.sealIntervalMs = o.sealIntervalMs ?? 10_000;
@@ -464,7 +467,7 @@ class SecurePipelineImpl implements SecurePipelineHandle, Crossing {
     ring.stage(0, op, 0, aux, len);
     this.controlCrossings++;
     const seq = ring.publish();
-    const reply = ring.awaitDone(seq, this.spinMs, Math.max(this.timeoutMs, 2000));
+    const reply = ring.awaitDone(seq, null, Math.max(this.timeoutMs, 2000));
     if (reply !== Reply.Done) {
       if (reply === Reply.Dead) this.fail('crash', 'the enclave exited during a control request');
       else this.fail('hang', 'no reply to a control request within the timeout');
