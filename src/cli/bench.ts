@@ -30,6 +30,7 @@ export interface BenchFlags {
   teeTransitionNs?: string;
   commands?: string;
   lenient?: boolean;
+  ring?: string;
   label?: string;
   json?: boolean;
 }
@@ -63,6 +64,8 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
   if (driver === 'shm' && size > 1792) return { error: `--size ${size}: the shm driver carries frames up to 1792 bytes` };
   const burst = Number(f.burst);
   if (!Number.isInteger(burst) || burst < 1 || burst > 64) return { error: `--burst must be an integer from 1 to 64, not '${f.burst}'` };
+  const ring = f.ring === undefined ? undefined : Number(f.ring);
+  if (ring !== undefined && !(Number.isInteger(ring) && ring >= 64 && ring <= 65536)) return { error: `--ring must be an integer from 64 to 65536, not '${f.ring}'` };
   const presets = [f.quick ? '--quick' : null, f.rfc2544 ? '--rfc2544' : null, f.sweep !== undefined ? '--sweep' : null].filter((x) => x !== null);
   if (presets.length > 1) return { error: `${presets.join(' and ')} exclude each other: pick one` };
   let sweepPps: number[] | undefined;
@@ -128,6 +131,7 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
     transitionNs,
     label: f.label ?? (f.calibrate ? 'calibrate' : tee === null ? undefined : modeLabel(tee)),
     lenient: f.lenient === true,
+    ...(ring === undefined ? {} : { ring }),
   }));
   let dirs: string[];
   let base: string | null = null;
@@ -363,6 +367,7 @@ export function registerBench(program: Command): void {
     .option('--tee-transition-ns <n>', 'emulated cost per TEE crossing, ns (labelled as emulation)')
     .option('--commands <file>', 'table commands for PROGRAM (default: the example\'s commands file)')
     .option('--lenient', 'looser validity for loaded machines: 98% of the rate, late sends not limited')
+    .option('--ring <n>', 'ring size of the switch and generator ports (default 4096 for shm, 2048 otherwise)')
     .option('--label <text>', 'label of the run (directory name, results.json setup.label)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { loadExperiment, runExperiment, type Experiment, type ExperimentCell, type TeeMode } from '../trafficgen/experiment.js';
 import { runBench, type BenchSetup } from '../trafficgen/bench-runner.js';
 import { writeReport } from '../measure/report.js';
-import { fitResults, paramTableMarkdown, type BenchResultsLike } from '../measure/fit-results.js';
+import { fitResults, modelCheckSummary, paramTableMarkdown, type BenchResultsLike } from '../measure/fit-results.js';
 import { readFileSync } from 'node:fs';
 
 /** The TEE program variant: the extern and pipeline modes run the program that calls the enclave module. */
@@ -27,6 +27,7 @@ function setupOf(exp: Experiment, cell: ExperimentCell): BenchSetup {
     ...(exp.trialSeconds === null ? {} : { trialSeconds: exp.trialSeconds }),
     transitionNs: exp.transitionNs,
     lenient: exp.lenient,
+    ...(exp.ring === null ? {} : { ring: exp.ring }),
     label: `${cell.driver} ${cell.tee.text}${exp.transitionNs !== null && cell.tee.mode !== 'baseline' ? ` (+${exp.transitionNs} ns emulated)` : ''} ${cell.packetBytes}B`,
   };
 }
@@ -76,7 +77,7 @@ export async function runExperimentFile(exp: Experiment, quiet = false): Promise
       .filter((c) => existsSync(join(c.dir, 'results.json')))
       .map((c) => fitResults(JSON.parse(readFileSync(join(c.dir, 'results.json'), 'utf8')) as BenchResultsLike));
     if (fits.length > 0) {
-      process.stdout.write('\n' + paramTableMarkdown(fits));
+      process.stdout.write('\n' + paramTableMarkdown(fits) + '\n' + modelCheckSummary(fits) + '\n');
       const rep = await writeReport(exp.out, { title: `p4tee: ${exp.name}` });
       if ('error' in rep) log(`report: ${rep.error}`);
       else {
@@ -142,6 +143,7 @@ export function demoExperiment(root: boolean, out: string): Experiment {
     searchBudgetS: root ? 30 : 40,
     // This machine is shared: a trial is valid at 98% of its rate, late sends not limited (see README).
     lenient: true,
+    ring: null,
     out,
     cells,
   };

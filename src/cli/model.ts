@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { batchSizeAt, predict, type LineFit, type ModelParams } from '../measure/model.js';
-import { fitResults, paramTableCsv, paramTableMarkdown, type BenchResultsLike, type ModelFitReport } from '../measure/fit-results.js';
+import { fitResults, modelCheckSummary, paramTableCsv, paramTableMarkdown, type BenchResultsLike, type ModelFitReport } from '../measure/fit-results.js';
 
 /** Reads results.json from a file or a run directory; an error text for the user otherwise. */
 export function readResultsFile(path: string): BenchResultsLike | string {
@@ -93,7 +93,7 @@ export function registerModel(program: Command): void {
           process.stdout.write(JSON.stringify(fits, null, 2) + '\n');
           break;
         case 'markdown':
-          process.stdout.write(paramTableMarkdown(fits));
+          process.stdout.write(paramTableMarkdown(fits) + '\n' + modelCheckSummary(fits) + '\n');
           break;
         case 'csv':
           process.stdout.write(paramTableCsv(fits));

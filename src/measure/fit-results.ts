@@ -33,6 +33,7 @@ export interface TrialLike {
   readonly achievedPps?: number;
   readonly lossRatio?: number;
   readonly valid?: boolean;
+  readonly durationS?: number;
   readonly telemetry?: TrialTelemetryLike | null;
 }
 export interface BenchResultsLike {
@@ -56,6 +57,12 @@ export interface ModelFitReport {
   readonly measuredFrom: 'search' | 'sweep' | 'none';
   /** True when the generator could not load the switch: the measured value is only a lower bound. */
   readonly measuredIsLowerBound: boolean;
+  /**
+   * The switch's busiest share of time inside batches among the clearly overloaded trials (at least
+   * 1.25 × the measured r_max, at least 1% loss); null without such trials. Below 0.9 the switch was
+   * never saturated: packets did not arrive fast enough (the generator or its path ended the search).
+   */
+  readonly overloadBusy: number | null;
   readonly relativeError: number | null;
   /**
    * Share of the trial time the loop spent inside batches (rx + processing + tx) in saturated trials
@@ -68,6 +75,21 @@ export interface ModelFitReport {
   readonly relativeErrorBusy: number | null;
   readonly shares: Shares | null;
   readonly warnings: readonly string[];
+}
+
+/** Overloaded trials for the saturation check: offered at least this × r_max, with at least this loss ratio. */
+const OVERLOAD_FACTOR = 1.25;
+const OVERLOAD_LOSS = 0.01;
+/** A saturated switch spends at least this share of an overloaded trial inside batches. */
+const SATURATED_BUSY = 0.9;
+
+/** Share of a valid trial's time the loop spent inside batches (rx + processing + tx); null when unknown or implausible. */
+export function trialBusy(t: TrialLike): number | null {
+  const tel = t.telemetry;
+  const dur = t.durationS;
+  if (t.valid === false || tel === null || tel === undefined || !(tel.batches > 0) || dur === undefined || !(dur > 0)) return null;
+  const share = (tel.rxNs + tel.procNs + tel.txNs) / (dur * 1e9);
+  return share > 0 && share <= 1.05 ? share : null;
 }
 
 /** A short name for a setup: driver, TEE mode, packet size, burst. */
@@ -114,11 +136,9 @@ export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: n
   let busyN = 0;
   for (const t of r.trials) {
     const tel = t.telemetry;
-    const dur = (t as { durationS?: number }).durationS;
-    if (t.valid === false || tel === null || tel === undefined || !(tel.batches > 0) || dur === undefined || !(dur > 0)) continue;
-    if (tel.meanBatch < nMax - 0.5) continue;
-    const share = (tel.rxNs + tel.procNs + tel.txNs) / (dur * 1e9);
-    if (share > 0 && share <= 1.05) {
+    if (tel === null || tel === undefined || tel.meanBatch < nMax - 0.5) continue;
+    const share = trialBusy(t);
+    if (share !== null) {
       busySum += Math.min(1, share);
       busyN++;
     }
@@ -143,15 +163,27 @@ export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: n
   // Only a lower bound when the generator's ceiling, not the switch, ended the search: the NDR goal found
   // no upper bound, or (without a search) the best loss-free rate is near the ceiling.
   const ceilingPps = r.ceiling !== null && r.ceiling !== undefined && typeof r.ceiling.pps === 'number' ? r.ceiling.pps : null;
-  const lowerBound =
+  const atCeiling =
     ceilingPps !== null && measured !== null &&
     (from === 'search' ? ndr !== undefined && (ndr.upper === null || ndr.upper === undefined) : measured >= 0.9 * ceilingPps);
+  // Saturation: a switch at its capacity is busy nearly all the time once it is clearly overloaded.
+  let overloadBusy: number | null = null;
+  if (measured !== null) {
+    for (const t of r.trials) {
+      if (t.valid === false || !(t.offeredPps >= OVERLOAD_FACTOR * measured) || !((t.lossRatio ?? 0) >= OVERLOAD_LOSS)) continue;
+      const share = trialBusy(t);
+      if (share !== null && (overloadBusy === null || share > overloadBusy)) overloadBusy = share;
+    }
+  }
+  const unsaturated = overloadBusy !== null && overloadBusy < SATURATED_BUSY;
+  const lowerBound = atCeiling || unsaturated;
   let rel: number | null = null;
   let relBusy: number | null = null;
   if (predicted !== null && measured !== null && Number.isFinite(predicted)) {
     rel = relativeError(predicted, measured);
     if (predictedBusy !== null) relBusy = relativeError(predictedBusy, measured);
-    if (lowerBound) warnings.push('measured r_max is only a lower bound (the generator could not load the switch further)');
+    if (unsaturated && !atCeiling) warnings.push(`measured r_max is only a lower bound: the switch was never saturated (in trials overloaded by 25% or more with 1% loss or more it spent at most ${(((overloadBusy as number)) * 100).toFixed(0)}% of the time inside batches, idle the rest: packets did not arrive fast enough, so the generator or its path, not the switch, ended the search)`);
+    else if (lowerBound) warnings.push('measured r_max is only a lower bound (the generator could not load the switch further)');
     else if (rel > 0.1) {
       const busyText = busyShare === null ? '' : `; the loop spent ${(busyShare * 100).toFixed(0)}% of saturated trials inside batches, and r'_max × that share differs by ${((relBusy ?? 0) * 100).toFixed(1)}%`;
       warnings.push(`predicted r'_max differs from the measured r_max by ${(rel * 100).toFixed(1)}% (more than 10%)${busyText}`);
@@ -167,6 +199,7 @@ export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: n
     measuredRmaxPps: measured,
     measuredFrom: from,
     measuredIsLowerBound: lowerBound,
+    overloadBusy,
     relativeError: rel,
     busyShare,
     predictedBusyRmaxPps: predictedBusy,
@@ -174,6 +207,28 @@ export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: n
     shares: params === null ? null : sharesAt(params, nMax),
     warnings,
   };
+}
+
+/**
+ * The model check over several setups, one line: for how many r'_max is within 10% of the measured
+ * r_max, which are off by more, and which cannot be compared (r_max only a lower bound, or no fit).
+ */
+export function modelCheckSummary(fits: readonly ModelFitReport[]): string {
+  const within: string[] = [];
+  const off: string[] = [];
+  const bound: string[] = [];
+  const none: string[] = [];
+  for (const f of fits) {
+    if (f.relativeError === null) none.push(f.label);
+    else if (f.measuredIsLowerBound) bound.push(f.label);
+    else if (f.relativeError <= 0.1) within.push(f.label);
+    else off.push(`${f.label} (${(f.relativeError * 100).toFixed(1)}%)`);
+  }
+  const parts = [`model check: r'_max within 10% of the measured r_max for ${within.length} of ${fits.length} setup(s)`];
+  if (off.length > 0) parts.push(`off by more than 10%: ${off.join(', ')}`);
+  if (bound.length > 0) parts.push(`not comparable, r_max only a lower bound (switch not saturated): ${bound.join(', ')}`);
+  if (none.length > 0) parts.push(`no prediction or no measured r_max: ${none.join(', ')}`);
+  return parts.join('; ');
 }
 
 /** The study's parameter table columns, one row per setup (ns; rates in Mpps). */

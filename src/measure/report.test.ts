@@ -37,7 +37,10 @@ test('writeReport writes HTML with four SVG figures and the parameter tables', a
     assert.match(html, /shm extern:process:sync 1500B burst 32/);
     for (const f of r.figures) assert.match(readFileSync(f, 'utf8'), /^<svg[^>]*>[\s\S]*<path|<rect/);
     const md = readFileSync(r.markdown, 'utf8').trim().split('\n');
-    assert.equal(md.length, 4);
+    // Header, rule, two rows, a blank line, the model check.
+    assert.equal(md.length, 6);
+    assert.match(md[5]!, /model check: r'_max within 10% of the measured r_max for 2 of 2 setup/);
+    assert.match(html, /<p id="model-check">model check: /);
     assert.equal(readFileSync(r.csv, 'utf8').trim().split('\n').length, 3);
   } finally {
     rmSync(dir, { recursive: true, force: true });

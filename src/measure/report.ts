@@ -4,7 +4,7 @@
 // study's parameter table). Output paths are returned; errors are returned as text, never thrown.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fitResults, paramRow, paramTableCsv, paramTableMarkdown, PARAM_COLUMNS, type BenchResultsLike } from './fit-results.js';
+import { fitResults, modelCheckSummary, paramRow, paramTableCsv, paramTableMarkdown, PARAM_COLUMNS, type BenchResultsLike } from './fit-results.js';
 import { escapeXml, renderFigures, type ReportSetup } from './figures.js';
 
 /** results.json files under dir (depth-first, sorted, at most `limit`). */
@@ -86,7 +86,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   const fits = setups.map((s) => s.fit);
   const md = join(out, 'params.md');
   const csv = join(out, 'params.csv');
-  writeFileSync(md, paramTableMarkdown(fits));
+  writeFileSync(md, `${paramTableMarkdown(fits)}\n${modelCheckSummary(fits)}\n`);
   writeFileSync(csv, paramTableCsv(fits));
   const html = join(out, 'report.html');
   writeFileSync(html, reportHtml(options.title ?? 'p4tee performance report', setups, figures, warnings, files.map((f) => relative(out, f))));
@@ -115,6 +115,7 @@ th:first-child, td:first-child { text-align: left; } figure { margin: 1.5em 0; }
 telemetry; r'_max = n_max / t_b(n_max). Measured r_max: NDR lower bound of the search (or the best loss-free trial).
 Software TEE backends are software isolation, not hardware protection${emulated ? '; setups with an emulated transition cost are labelled as emulation' : ''}.</p>
 <h2>Model parameters</h2>
+<p id="model-check">${escapeXml(modelCheckSummary(setups.map((s) => s.fit)))}</p>
 ${table}
 ${warnings.length === 0 ? '' : '<h2>Warnings</h2><ul>' + warnings.map((w) => `<li class="warn">${escapeXml(w)}</li>`).join('') + '</ul>'}
 <h2>Figures</h2>

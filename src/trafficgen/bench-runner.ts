@@ -32,6 +32,8 @@ export interface BenchSetup {
   label?: string;
   /** Looser validity rule for loaded machines: 98% of the rate, late sends not limited (latency still counts from the intended times), 5% back-pressure. */
   lenient?: boolean;
+  /** Ring size of the switch's and the generator's ports (default 4096 for shm, 2048 otherwise): how long a stall the switch's input absorbs. */
+  ring?: number;
 }
 
 export interface BenchRunOptions {
@@ -294,7 +296,7 @@ async function runInner(setup: BenchSetup, opts: BenchRunOptions, res: Resources
   const control = `/tmp/p4tee-bench-${id}.sock`;
   // Ring (descriptors per port, both sides): the buffer a NIC would have. On shm a full ring counts
   // as loss (shmOverload), so it must ride out a scheduler hiccup: 4096 slots hold 3 ms at 1.3 Mpps.
-  const ring = setup.driver === 'shm' ? 4096 : 2048;
+  const ring = setup.ring ?? (setup.driver === 'shm' ? 4096 : 2048);
   let swPorts: string[];
   let genTx: string;
   let genRx: string;

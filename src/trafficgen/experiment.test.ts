@@ -44,6 +44,7 @@ test('the matrix expands driver x mode x size x burst with one directory per cel
     assert.equal(e.cells[3]!.dir, join(dir, 'res', 'shm-extern-process-sync-1500B-b32'));
     assert.equal(new Set(e.cells.map((c) => c.id)).size, e.cells.length);
     assert.equal(e.search, 'quick');
+    assert.equal(e.ring, null);
   }));
 
 test('mistakes in the file are refused with the key named', () => {
@@ -55,6 +56,7 @@ test('mistakes in the file are refused with the key named', () => {
     ['program: prog.p4\npacketBytes: [20]\n', /'packetBytes' values must be integers in 64..9000/],
     ['program: prog.p4\nsweep: [fast]\n', /'sweep' rates/],
     ['program: prog.p4\nspeed: 3\n', /unknown key 'speed'/],
+    ['program: prog.p4\nring: 100.5\n', /'ring' must be an integer in 64..65536/],
     ['program: [\n', /exp\.yaml: /],
   ] as const) {
     withFile(text, (file) => {

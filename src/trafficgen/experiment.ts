@@ -41,6 +41,8 @@ export interface Experiment {
   readonly searchBudgetS: number | null;
   /** Looser trial validity for loaded machines (see `p4tee bench --lenient`). */
   readonly lenient: boolean;
+  /** Port ring size of every cell (null: the harness's default per driver). */
+  readonly ring: number | null;
   readonly out: string;
   readonly cells: readonly ExperimentCell[];
 }
@@ -92,7 +94,7 @@ export function loadExperiment(file: string, outOverride?: string): Experiment |
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { error: `${file}: expected a mapping of keys (name, program, drivers, modes, ...)` };
   const d = doc as Record<string, unknown>;
-  const known = new Set(['name', 'program', 'commands', 'drivers', 'modes', 'packetBytes', 'burst', 'search', 'sweep', 'trialSeconds', 'transitionNs', 'searchBudgetS', 'lenient', 'out']);
+  const known = new Set(['name', 'program', 'commands', 'drivers', 'modes', 'packetBytes', 'burst', 'search', 'sweep', 'trialSeconds', 'transitionNs', 'searchBudgetS', 'lenient', 'ring', 'out']);
   for (const k of Object.keys(d)) if (!known.has(k)) return { error: `${file}: unknown key '${k}' (known: ${[...known].join(', ')})` };
   const base = dirname(resolve(file));
   const path = (p: string): string => (isAbsolute(p) ? p : join(base, p));
@@ -149,6 +151,9 @@ export function loadExperiment(file: string, outOverride?: string): Experiment |
   if (typeof searchBudgetS === 'string') return { error: searchBudgetS };
   if (d['lenient'] !== undefined && typeof d['lenient'] !== 'boolean') return { error: `${file}: 'lenient' must be true or false` };
   const lenient = d['lenient'] === true;
+  const ring = num('ring');
+  if (typeof ring === 'string') return { error: ring };
+  if (ring !== null && !(Number.isInteger(ring) && ring >= 64 && ring <= 65536)) return { error: `${file}: 'ring' must be an integer in 64..65536` };
   const name = typeof d['name'] === 'string' ? d['name'] : 'experiment';
   const out = outOverride ?? (typeof d['out'] === 'string' ? path(d['out']) : join(process.cwd(), 'results', name));
   const cells: ExperimentCell[] = [];
@@ -162,7 +167,7 @@ export function loadExperiment(file: string, outOverride?: string): Experiment |
       }
     }
   }
-  return { name, program, commands, search, sweepPps, trialSeconds, transitionNs, searchBudgetS, lenient, out, cells };
+  return { name, program, commands, search, sweepPps, trialSeconds, transitionNs, searchBudgetS, lenient, ring, out, cells };
 }
 
 /** True when the cell's results.json exists and says it finished. */
