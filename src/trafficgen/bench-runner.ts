@@ -3,7 +3,8 @@
 // veths for afxdp/afpacket), starts the switch pinned to core 0 and the generator on core 1, runs
 // the sweep and/or the MLRsearch, attaching to every trial the switch's telemetry (and TEE gate
 // stats) of exactly that trial's window, writes results.json + trials.csv, and always tears down.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
 import { removeShmRegion } from '../runtime/io/shm.js';
@@ -251,8 +252,18 @@ export async function runBench(setup: BenchSetup, opts: BenchRunOptions): Promis
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
   } finally {
+    const dut = res.dut;
     await teardown(res);
     process.off('exit', onExit);
+    // What the switch said (events, warnings; node diagnostics with NODE_OPTIONS), kept beside the results.
+    if (dut !== null) {
+      try {
+        mkdirSync(opts.outDir, { recursive: true });
+        writeFileSync(join(opts.outDir, 'switch.log'), dut.output);
+      } catch {
+        // the output directory is not writable: the results said so already
+      }
+    }
   }
 }
 
