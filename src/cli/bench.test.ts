@@ -74,7 +74,7 @@ test('usage errors name the flag', () => {
 
 const row = (mode: string, lower: number | null, upper: number | null, extra: Partial<ModeRow> = {}): ModeRow => ({
   mode, ok: true, rmax: { lower, upper, status: 'ok', text: '', generatorLimited: false, lowerBoundOnly: false },
-  meanBatch: 8, procNsPerPacket: 500, crossingsPerBatch: null, nsPerCrossing: null, bytesPerPacket: null, emulation: null,
+  meanBatch: 8, procNsPerPacket: 500, crossingsPerBatch: null, handoffsPerBatch: null, nsPerCrossing: null, bytesPerPacket: null, emulation: null,
   cores: 'switch on core 0, generator on core 1', dir: null, ...extra,
 });
 
@@ -92,7 +92,7 @@ test('ratios to the none baseline, with bounds', () => {
 test('the mode table: columns, failed modes, cost lines and cores', () => {
   const rows: ModeRow[] = [
     row('none', 200e3, 201e3),
-    row('extern:process:sync', 20e3, 20.1e3, { crossingsPerBatch: 8, nsPerCrossing: 5000, bytesPerPacket: 8, emulation: 'emulated transition cost: 100 ns busy-wait per crossing (not measured)' }),
+    row('extern:process:sync', 20e3, 20.1e3, { crossingsPerBatch: 8, handoffsPerBatch: 8, nsPerCrossing: 5000, bytesPerPacket: 8, emulation: 'emulated transition cost: 100 ns busy-wait per crossing (not measured)' }),
     { ...row('pipeline:process', null, null), ok: false, error: 'the switch did not start (exit code 1): boom' },
   ];
   const t = formatModeTable(rows, 'shm');

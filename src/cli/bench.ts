@@ -157,6 +157,8 @@ export interface ModeRow {
   /** Pipeline processing time per packet (telemetry procNs / packets). */
   readonly procNsPerPacket: number | null;
   readonly crossingsPerBatch: number | null;
+  /** Blocking hand-overs to the enclave per batch (a crossing the caller waited for; pipelined crossings share one). */
+  readonly handoffsPerBatch: number | null;
   readonly nsPerCrossing: number | null;
   /** Bytes copied across the boundary per packet (gate bytesIn + bytesOut). */
   readonly bytesPerPacket: number | null;
@@ -189,8 +191,8 @@ function findString(v: unknown, key: string): string | null {
 
 /** The table row of a run: r_max, and the cost from the telemetry of all its trials together. */
 export function modeRow(mode: string, r: BenchRunResult, cores?: CoreUse): ModeRow {
-  if (!r.ok) return { mode, ok: false, error: r.error, rmax: null, meanBatch: null, procNsPerPacket: null, crossingsPerBatch: null, nsPerCrossing: null, bytesPerPacket: null, emulation: null, cores: cores?.note ?? '', dir: null };
-  let batches = 0, packets = 0, proc = 0, crossings = 0, crossingNs = 0, bytes = 0;
+  if (!r.ok) return { mode, ok: false, error: r.error, rmax: null, meanBatch: null, procNsPerPacket: null, crossingsPerBatch: null, handoffsPerBatch: null, nsPerCrossing: null, bytesPerPacket: null, emulation: null, cores: cores?.note ?? '', dir: null };
+  let batches = 0, packets = 0, proc = 0, crossings = 0, crossingNs = 0, bytes = 0, handoffs = 0;
   let teeSeen = false;
   let emulation: string | null = null;
   for (const t of r.results.trials as readonly (BenchTrial & { telemetry: (BenchTrial['telemetry'] & { tee?: unknown }) | null })[]) {
@@ -203,6 +205,8 @@ export function modeRow(mode: string, r: BenchRunResult, cores?: CoreUse): ModeR
       teeSeen = true;
       crossings += sumTee(tel.tee, 'crossings');
       crossingNs += sumTee(tel.tee, 'crossingNs');
+      // Extern gates count their blocking waits; the secure pipeline its hand-overs.
+      handoffs += sumTee(tel.tee, 'blockingWaits') + sumTee(tel.tee, 'handoffs');
       bytes += sumTee(tel.tee, 'bytesIn') + sumTee(tel.tee, 'bytesOut');
       emulation ??= findString(tel.tee, 'emulation');
     }
@@ -214,6 +218,7 @@ export function modeRow(mode: string, r: BenchRunResult, cores?: CoreUse): ModeR
     meanBatch: batches > 0 ? packets / batches : null,
     procNsPerPacket: packets > 0 ? proc / packets : null,
     crossingsPerBatch: teeSeen && batches > 0 ? crossings / batches : null,
+    handoffsPerBatch: teeSeen && batches > 0 ? handoffs / batches : null,
     nsPerCrossing: teeSeen && crossings > 0 ? crossingNs / crossings : null,
     bytesPerPacket: teeSeen && packets > 0 ? bytes / packets : null,
     emulation,
@@ -253,11 +258,11 @@ function num(x: number | null, digits = 1): string {
 /** The table of r_max per mode, ratios to `none` (or the first mode), and the cost per mode. */
 export function formatModeTable(rows: readonly ModeRow[], driver: string): string {
   const base = rows.find((r) => r.mode === 'none' && r.ok) ?? undefined;
-  const head = ['mode', 'r_max (pps)', 'ratio', 'batch', 'proc ns/pkt', 'crossings/batch', 'ns/crossing', 'bytes/pkt'];
+  const head = ['mode', 'r_max (pps)', 'ratio', 'batch', 'proc ns/pkt', 'crossings/batch', 'hand-overs/batch', 'ns/crossing', 'bytes/pkt'];
   const body = rows.map((r) =>
     r.ok
-      ? [r.mode, rmaxCell(r.rmax), ratioText(r, base), num(r.meanBatch), num(r.procNsPerPacket, 0), num(r.crossingsPerBatch, 2), num(r.nsPerCrossing, 0), num(r.bytesPerPacket, 1)]
-      : [r.mode, 'FAILED', '-', '-', '-', '-', '-', '-'],
+      ? [r.mode, rmaxCell(r.rmax), ratioText(r, base), num(r.meanBatch), num(r.procNsPerPacket, 0), num(r.crossingsPerBatch, 2), num(r.handoffsPerBatch, 2), num(r.nsPerCrossing, 0), num(r.bytesPerPacket, 1)]
+      : [r.mode, 'FAILED', '-', '-', '-', '-', '-', '-', '-'],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
