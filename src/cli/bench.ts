@@ -31,6 +31,7 @@ export interface BenchFlags {
   commands?: string;
   lenient?: boolean;
   ring?: string;
+  teeDepth?: string;
   label?: string;
   json?: boolean;
 }
@@ -66,6 +67,8 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
   if (!Number.isInteger(burst) || burst < 1 || burst > 64) return { error: `--burst must be an integer from 1 to 64, not '${f.burst}'` };
   const ring = f.ring === undefined ? undefined : Number(f.ring);
   if (ring !== undefined && !(Number.isInteger(ring) && ring >= 64 && ring <= 65536)) return { error: `--ring must be an integer from 64 to 65536, not '${f.ring}'` };
+  const teeDepth = f.teeDepth === undefined ? undefined : Number(f.teeDepth);
+  if (teeDepth !== undefined && !(Number.isInteger(teeDepth) && teeDepth >= 1 && teeDepth <= 16)) return { error: `--tee-depth must be an integer from 1 to 16, not '${f.teeDepth}'` };
   const presets = [f.quick ? '--quick' : null, f.rfc2544 ? '--rfc2544' : null, f.sweep !== undefined ? '--sweep' : null].filter((x) => x !== null);
   if (presets.length > 1) return { error: `${presets.join(' and ')} exclude each other: pick one` };
   let sweepPps: number[] | undefined;
@@ -132,6 +135,7 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
     label: f.label ?? (f.calibrate ? 'calibrate' : tee === null ? undefined : modeLabel(tee)),
     lenient: f.lenient === true,
     ...(ring === undefined ? {} : { ring }),
+    ...(teeDepth === undefined ? {} : { teeDepth }),
   }));
   let dirs: string[];
   let base: string | null = null;
@@ -373,6 +377,7 @@ export function registerBench(program: Command): void {
     .option('--commands <file>', 'table commands for PROGRAM (default: the example\'s commands file)')
     .option('--lenient', 'looser validity for loaded machines: 98% of the rate, late sends not limited')
     .option('--ring <n>', 'ring size of the switch and generator ports (default 4096 for shm, 2048 otherwise)')
+    .option('--tee-depth <n>', 'pipeline modes: batches in flight across the boundary (p4tee switch --tee-depth; default 4)')
     .option('--label <text>', 'label of the run (directory name, results.json setup.label)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(

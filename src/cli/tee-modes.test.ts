@@ -59,11 +59,15 @@ test('--tee flags: parsed in one place, bad values refused', () => {
     assert.equal(b.transitionNs, 500);
     assert.equal(b.timeoutMs, 100);
     assert.equal(b.sealDir, '/x');
+    assert.equal(b.depth, undefined);
   }
+  const d = parseTeeFlags({ tee: 'pipeline:process', teeDepth: '8' });
+  assert.ok(!('error' in d) && d.depth === 8);
   const none = parseTeeFlags({});
   assert.ok(!('error' in none) && none.spec === null);
   for (const bad of [{ tee: 'extern:sgx' }, { tee: 'extern:process:fast' }, { tee: 'pipeline:none' }, { tee: 'x' },
-    { tee: 'extern:isolate', teeTransitionNs: '-1' }, { tee: 'extern:isolate', teeTimeoutMs: '0' }, { teeTransitionNs: '10' }]) {
+    { tee: 'extern:isolate', teeTransitionNs: '-1' }, { tee: 'extern:isolate', teeTimeoutMs: '0' }, { teeTransitionNs: '10' },
+    { tee: 'pipeline:isolate', teeDepth: '0' }, { tee: 'pipeline:isolate', teeDepth: '17' }, { tee: 'extern:isolate:batch', teeDepth: '4' }]) {
     assert.ok('error' in parseTeeFlags(bad), JSON.stringify(bad));
   }
 });

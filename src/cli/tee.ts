@@ -25,6 +25,7 @@ export interface TeeFlags {
   teeTransitionNs?: string;
   teeSealDir?: string;
   teeTimeoutMs?: string;
+  teeDepth?: string;
 }
 
 /** Parsed `--tee*` flags; spec null = no TEE (`--tee none`, the inline default). */
@@ -34,6 +35,8 @@ export interface TeeCliOptions {
   readonly transitionNs: number;
   readonly sealDir: string | null;
   readonly timeoutMs: number | undefined;
+  /** Secure pipeline: batches in flight across the boundary in the live switch (undefined = its default, 4). */
+  readonly depth?: number;
 }
 
 export const TEE_HELP =
@@ -47,13 +50,14 @@ export const TEE_HELP =
   '  switchless (an enclave-side worker polls a request ring). Default sync.\n' +
   '--tee-transition-ns adds an EMULATED cost per crossing (busy-wait); results label it as emulation.\n';
 
-/** Adds the four `--tee*` options to a command. */
+/** Adds the `--tee*` options to a command. */
 export function addTeeOptions(cmd: Command): Command {
   return cmd
     .option('--tee <spec>', 'TEE mode: none | extern:BACKEND[:TRANSITION] | pipeline:BACKEND (software isolation backends: none, isolate, process)')
     .option('--tee-transition-ns <n>', 'emulated extra cost per boundary crossing in ns (emulation, labelled as such)')
     .option('--tee-seal-dir <dir>', 'directory of sealed enclave state and rollback counters (default: sealed in memory only)')
-    .option('--tee-timeout-ms <n>', 'an enclave that does not answer a crossing within this time is declared hung (default 50)');
+    .option('--tee-timeout-ms <n>', 'an enclave that does not answer a crossing within this time is declared hung (default 50)')
+    .option('--tee-depth <n>', 'pipeline mode, live switch: batches in flight across the boundary, the enclave runs them in one hand-over (1-16, default 4; 1 = wait for every batch)');
 }
 
 /** Parses the `--tee*` flags; an error message for bad values. */
@@ -79,7 +83,13 @@ export function parseTeeFlags(flags: TeeFlags): TeeCliOptions | { error: string 
   if (spec === null && (flags.teeTransitionNs !== undefined || flags.teeSealDir !== undefined || flags.teeTimeoutMs !== undefined)) {
     return { error: '--tee-transition-ns, --tee-seal-dir and --tee-timeout-ms need --tee extern:... or --tee pipeline:...' };
   }
-  return { text: spec === null ? 'none' : text, spec, transitionNs, sealDir: flags.teeSealDir ?? null, timeoutMs };
+  let depth: number | undefined;
+  if (flags.teeDepth !== undefined) {
+    depth = Number(flags.teeDepth);
+    if (!Number.isInteger(depth) || depth < 1 || depth > 16) return { error: `--tee-depth must be an integer from 1 to 16, not '${flags.teeDepth}'` };
+    if (spec === null || spec.mode !== 'pipeline') return { error: '--tee-depth applies to --tee pipeline:isolate|process only' };
+  }
+  return { text: spec === null ? 'none' : text, spec, transitionNs, sealDir: flags.teeSealDir ?? null, timeoutMs, ...(depth === undefined ? {} : { depth }) };
 }
 
 /** One line naming the mode, its isolation and any emulated cost (for logs). */
@@ -159,6 +169,7 @@ export async function openPipelineTee(
     sealDir: o.sealDir,
     timeoutMs: o.timeoutMs,
     transitionNs: o.transitionNs > 0 ? o.transitionNs : null,
+    ...(o.depth === undefined ? {} : { depth: o.depth }),
     onEvent: teeEventLogger(log),
   });
   if ('error' in r) return { error: `cannot open the secure pipeline (${spec.backend} backend): ${r.error}` };

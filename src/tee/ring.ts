@@ -120,6 +120,11 @@ export class AdaptiveSpin {
   }
 }
 
+/** E_DONE value d completes request seq: exactly (one request in flight) or at or past it (several). */
+function doneAt(d: number, seq: number, exact: boolean): boolean {
+  return exact ? d === seq : ((d - seq) | 0) >= 0;
+}
+
 function align64(n: number): number {
   return (n + 63) & ~63;
 }
@@ -216,20 +221,57 @@ export class RequestRing {
   }
 
   /**
+   * Publishes the filled slot without waking the enclave side (several requests in flight: the
+   * caller wakes it later with wakeIfSleeping(), before it waits). Returns the sequence to wait for.
+   */
+  publishQuiet(): number {
+    const c = this.ctrl;
+    const seq = (c[C_WRITE] + 1) | 0;
+    Atomics.store(c, C_WRITE, seq);
+    return seq;
+  }
+
+  /**
+   * Wakes the enclave side if it sleeps. After publishQuiet(): the store of C_WRITE came before this
+   * read of E_SLEEPING, and the enclave stores E_SLEEPING before it reads C_WRITE, so none is lost.
+   */
+  wakeIfSleeping(): void {
+    const c = this.ctrl;
+    if (Atomics.load(c, E_SLEEPING) !== 0) {
+      this.wakeups++;
+      this.waiter.wake(c, C_WRITE);
+    }
+  }
+
+  /** True when the enclave side completed request `seq` or a later one (sequence numbers wrap). */
+  reached(seq: number): boolean {
+    return ((Atomics.load(this.ctrl, E_DONE) - seq) | 0) >= 0;
+  }
+
+  /**
    * Waits until the enclave side completed request `seq`: spins for the adaptive budget of `spin`
    * (null = no spin), then blocks.
    * Returns Reply.Timeout after timeoutMs without a reply, Reply.Dead when the enclave said it exits.
    */
   awaitDone(seq: number, spin: AdaptiveSpin | null, timeoutMs: number): number {
+    return this.awaitSeq(seq, spin, timeoutMs, true);
+  }
+
+  /** As awaitDone, for one of several requests in flight: returns once `seq` or a later one completed. */
+  awaitReached(seq: number, spin: AdaptiveSpin | null, timeoutMs: number): number {
+    return this.awaitSeq(seq, spin, timeoutMs, false);
+  }
+
+  private awaitSeq(seq: number, spin: AdaptiveSpin | null, timeoutMs: number, exact: boolean): number {
     const c = this.ctrl;
     const t0 = now();
     const spinMs = spin !== null ? spin.take() : 0;
     if (spinMs > 0) {
       let k = 0;
-      while (Atomics.load(c, E_DONE) !== seq) {
+      while (!doneAt(Atomics.load(c, E_DONE), seq, exact)) {
         if ((++k & 63) === 0 && (now() - t0 > spinMs || Atomics.load(c, H_STATE) === EnclaveState.Dead)) break;
       }
-      if (Atomics.load(c, E_DONE) === seq) {
+      if (doneAt(Atomics.load(c, E_DONE), seq, exact)) {
         (spin as AdaptiveSpin).hit();
         return Reply.Done;
       }
@@ -241,7 +283,7 @@ export class RequestRing {
     let result: number = Reply.Done;
     for (;;) {
       const d = Atomics.load(c, E_DONE);
-      if (d === seq) break;
+      if (doneAt(d, seq, exact)) break;
       if (Atomics.load(c, H_STATE) === EnclaveState.Dead) {
         result = Reply.Dead;
         break;
@@ -302,5 +344,17 @@ export class RequestRing {
     const c = this.ctrl;
     Atomics.store(c, E_DONE, seq);
     if (Atomics.load(c, C_SLEEPING) !== 0) this.waiter.wake(c, E_DONE);
+  }
+
+  /**
+   * Publishes completion of request `seq`; wakes a sleeping caller only when no later request is
+   * queued (C_WRITE === seq). For a caller with several requests in flight: it then sleeps once
+   * while the enclave side runs everything queued, instead of being woken after each request. A
+   * caller that sleeps publishes nothing, so the queue empties and the wake-up comes.
+   */
+  completeLazy(seq: number): void {
+    const c = this.ctrl;
+    Atomics.store(c, E_DONE, seq);
+    if (Atomics.load(c, C_SLEEPING) !== 0 && Atomics.load(c, C_WRITE) === seq) this.waiter.wake(c, E_DONE);
   }
 }

@@ -35,6 +35,8 @@ export interface BenchSetup {
   lenient?: boolean;
   /** Ring size of the switch's and the generator's ports (default 4096 for shm, 2048 otherwise): how long a stall the switch's input absorbs. */
   ring?: number;
+  /** Secure pipeline modes: batches in flight across the boundary (`p4tee switch --tee-depth`; undefined = its default). */
+  teeDepth?: number;
 }
 
 export interface BenchRunOptions {
@@ -343,6 +345,7 @@ async function runInner(setup: BenchSetup, opts: BenchRunOptions, res: Resources
     if (setup.driver === 'afxdp') args.push('--mode', 'copy');
     if (setup.tee !== null && setup.tee !== 'none') args.push('--tee', setup.tee);
     if (setup.transitionNs != null && setup.tee !== null && setup.tee !== 'none') args.push('--tee-transition-ns', String(setup.transitionNs));
+    if (setup.teeDepth !== undefined && setup.tee !== null && setup.tee.startsWith('pipeline:')) args.push('--tee-depth', String(setup.teeDepth));
   }
   note(`starting the ${reflector ? 'reflector' : 'switch'}${pin ? ' on core 0' : ''}: ${reflector ? 'trivial poll loop' : setup.program}${setup.tee && setup.tee !== 'none' ? ` --tee ${setup.tee}` : ''} (${setup.driver})`);
   const dut = await DutProcess.start({ args, control, cpu: pin ? 0 : undefined, netns: dutNs, what: reflector ? 'reflector' : 'switch' });
@@ -405,7 +408,7 @@ async function runInner(setup: BenchSetup, opts: BenchRunOptions, res: Resources
   let sweepCeiling: BenchCeiling | null = null;
   let search: SearchResult<BenchTrial> | null = null;
   let searchIds: number[] = [];
-  const options: Record<string, unknown> = { search: setup.search, trialSeconds: setup.trialSeconds ?? null, lenient: setup.lenient === true, warmupS: opts.warmupS ?? 1, ring, cores, dut: reflector ? 'reflector' : 'switch' };
+  const options: Record<string, unknown> = { search: setup.search, trialSeconds: setup.trialSeconds ?? null, lenient: setup.lenient === true, warmupS: opts.warmupS ?? 1, ring, teeDepth: setup.teeDepth ?? null, cores, dut: reflector ? 'reflector' : 'switch' };
   const setupRecord = {
     program: setup.program,
     driver: setup.driver,

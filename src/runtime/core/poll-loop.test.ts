@@ -1,6 +1,7 @@
 // Tests of the poll loop with in-memory fake ports (arrays of packets): study-forward forwarding,
 // commands applied between batches, malformed packets, failing ports, full TX rings, unbound
-// output ports, program faults, and that no pool slot leaks.
+// output ports, program faults, pipelines that keep batches in flight until settled, and that no
+// pool slot leaks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,8 @@ import { loadSwitch } from '../switch.js';
 import type { Switch } from '../switch.js';
 import { PacketPool } from './packet-pool.js';
 import { PollLoop } from './poll-loop.js';
-import type { LoopSwitch } from './poll-loop.js';
+import type { LoopPipeline, LoopSwitch } from './poll-loop.js';
+import { now } from './telemetry.js';
 import { PortStats } from '../io/port.js';
 import type { Port } from '../io/port.js';
 
@@ -421,4 +423,75 @@ test('a fault outside the guarded calls is reported and the scheduled loop goes 
   } finally {
     loop.stop();
   }
+});
+
+/** A pipeline that holds every batch until settle() (like the secure pipeline with batches in flight). */
+class HoldingPipeline implements LoopPipeline {
+  readonly pool: PacketPool;
+  overflowDrops = 0;
+  deferred = false;
+  settles = 0;
+  private queued: number[] = [];
+  private held: number[] = [];
+  private sent: number[] = [];
+  constructor(pool: PacketPool) { this.pool = pool; }
+  injectBatch(pkts: Int32Array, n: number): void { for (let i = 0; i < n; i++) this.queued.push(pkts[i]); }
+  run(): void {
+    for (const p of this.queued) this.pool.port[p] = 1;
+    if (this.deferred) this.held.push(...this.queued);
+    else this.sent.push(...this.queued);
+    this.queued = [];
+  }
+  takeSent(): number { return this.sent.length ? this.sent.shift()! : -1; }
+  setDeferred(on: boolean): void { this.deferred = on; }
+  settle(): void {
+    this.settles++;
+    // Time passes while settling (not measured: only that it lands in the telemetry).
+    const t = now();
+    while (now() - t < 0.05) { /* the enclave works */ }
+    this.sent.push(...this.held);
+    this.held = [];
+  }
+  get backlog(): number { return this.held.length + this.sent.length; }
+}
+
+test('a pipeline that holds batches until settle(): nothing is stranded when traffic stops; the time goes to the last batch', () => {
+  const pool = new PacketPool(64, 256, 32);
+  const arch = new HoldingPipeline(pool);
+  const sw: LoopSwitch = { arch, command: () => ({ ok: true, message: '' }) };
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }], { burst: 4 });
+  assert.ok(arch.deferred, 'the loop turned deferral on');
+  for (let i = 0; i < 10; i++) a.input.push(new Uint8Array(20 + i));
+  // Three passes receive 4 + 4 + 2 packets: all held, nothing sent yet.
+  for (let i = 0; i < 3; i++) assert.ok(loop.pollOnce() > 0);
+  assert.equal(b.output.length, 0);
+  assert.equal(arch.settles, 0);
+  const tel = loop.telemetry!;
+  const before = tel.toJSON();
+  const last = before.batches[before.batches.length - 1]!;
+  // A pass that receives nothing settles and sends.
+  assert.equal(loop.pollOnce(), 0);
+  assert.equal(arch.settles, 1);
+  assert.deepEqual(b.output.map((x) => x.length), [20, 21, 22, 23, 24, 25, 26, 27, 28, 29]);
+  assert.equal(loop.outPackets, 10);
+  assert.equal(pool.available, 64);
+  const after = tel.toJSON();
+  assert.equal(after.totals.batches, 3, 'no batch recorded for the settle');
+  const amended = after.batches[after.batches.length - 1]!;
+  assert.ok(amended.procNs > last.procNs, `settle time added to the last batch (${last.procNs} -> ${amended.procNs})`);
+  assert.ok(amended.txNs >= last.txNs);
+  assert.deepEqual(after.batches.slice(0, 2), before.batches.slice(0, 2), 'earlier batches unchanged');
+  assert.ok(after.totals.procNs > before.totals.procNs);
+  // Idle passes with nothing held do not settle again.
+  loop.pollOnce();
+  assert.equal(arch.settles, 1);
+  // stop() settles what is still held.
+  a.input.push(new Uint8Array(30));
+  loop.pollOnce();
+  assert.equal(b.output.length, 10);
+  loop.stop();
+  assert.equal(b.output.length, 11);
+  assert.equal(pool.available, 64);
 });

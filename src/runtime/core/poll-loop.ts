@@ -1,9 +1,11 @@
 // The switch daemon's poll loop: one loop on one core. For each port it receives a burst into the
 // pipeline's packet pool, runs the batch through the switch (V1Model.injectBatch + run, the path
 // bench:pipeline measures), sends what came out per output port and recycles the slots; it
-// records per-batch telemetry and applies queued control commands between two batches. Errors of
-// ports or of the program are counted by reason and never stop it; it yields to the event loop
-// (setImmediate) after a short spin so signals and the control socket are served.
+// records per-batch telemetry and applies queued control commands between two batches. A pipeline
+// may keep batches in flight (the secure pipeline): after a pass that received nothing the loop
+// settles them and sends what came out. Errors of ports or of the program are counted by reason and
+// never stop it; it yields to the event loop (setImmediate) after a short spin so signals and the
+// control socket are served.
 import type { CommandResult } from '../abi.js';
 import type { PacketPool } from './packet-pool.js';
 import type { Port } from '../io/port.js';
@@ -17,6 +19,16 @@ export interface LoopPipeline {
   run(): void;
   takeSent(): number;
   readonly overflowDrops: number;
+  /**
+   * Optional, for a pipeline whose run() may return with batches still in flight (the secure
+   * pipeline's pipelined crossings): the loop turns that on once with setDeferred(true); after a
+   * pass over every port that received nothing, while `backlog` (batches in flight plus packets not
+   * taken yet) is nonzero, it calls settle() ("finish every batch in flight now") and sends what
+   * came out. settle() must not throw for an enclave failure: it fails those batches closed itself.
+   */
+  setDeferred?(on: boolean): void;
+  settle?(): void;
+  readonly backlog?: number;
 }
 
 /** What the loop needs of the switch: the pipeline and the command interpreter. */
@@ -136,6 +148,8 @@ export class PollLoop {
   private immediate: ReturnType<typeof setImmediate> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly sliceFn: () => void;
+  /** The pipeline's settle(), bound once; null when its run() always completes the batch. */
+  private readonly settleFn: (() => void) | null;
 
   constructor(sw: LoopSwitch, ports: readonly LoopPortBinding[], options: PollLoopOptions = {}) {
     this.sw = sw;
@@ -168,6 +182,10 @@ export class PollLoop {
     this.portPollMs = options.portPollMs ?? 100;
     this.onError = options.onError ?? (() => {});
     this.sliceFn = () => { this.slice(); };
+    const arch = this.arch;
+    this.settleFn = arch.settle !== undefined ? arch.settle.bind(arch) : null;
+    // The loop settles when idle, so the pipeline may keep batches in flight from now on.
+    if (this.settleFn !== null && arch.setDeferred !== undefined) arch.setDeferred(true);
   }
 
   /** One pass over every port: applies queued commands first; returns the packets received. */
@@ -178,7 +196,31 @@ export class PollLoop {
     }
     let total = 0;
     for (let i = 0; i < this.ports.length; i++) total += this.pollPort(i);
+    // Traffic paused: nothing may wait in the pipeline for a next batch that does not come.
+    if (total === 0 && this.settleFn !== null && (this.arch.backlog as number) > 0) this.settleNow();
     return total;
+  }
+
+  /**
+   * Finishes the pipeline's batches in flight and sends what came out. Their time is added to the
+   * last recorded batch (settle to procNs, the sends to txNs), so it stays in the telemetry.
+   */
+  private settleNow(): void {
+    const tel = this.telemetry;
+    const t0 = tel !== null ? now() : 0;
+    try {
+      (this.settleFn as () => void)();
+    } catch (e) {
+      this.report('pipeline-settle', `pipeline error while finishing batches in flight: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.noteOverflow();
+    const t1 = tel !== null ? now() : 0;
+    this.flush();
+    if (tel !== null) {
+      const t2 = now();
+      tel.amendLast((t1 - t0) * 1e6, (t2 - t1) * 1e6);
+      this.lastClock = t2;
+    }
   }
 
   /** rx one burst from port i, process it, send what comes out. */
@@ -240,6 +282,10 @@ export class PollLoop {
     } catch (e) {
       this.recoverBatch(n, e);
     }
+    this.noteOverflow();
+  }
+
+  private noteOverflow(): void {
     const o = this.arch.overflowDrops;
     if (o !== this.seenOverflow) {
       this.drops[LoopDrop.Overflow] += o - this.seenOverflow;
@@ -378,7 +424,7 @@ export class PollLoop {
     this.immediate = setImmediate(this.sliceFn);
   }
 
-  /** Stops after the current pass; queued commands are still applied. */
+  /** Stops after the current pass; queued commands are still applied, batches in flight finished and sent. */
   stop(): void {
     this.running = false;
     if (this.immediate !== null) clearImmediate(this.immediate);
@@ -386,6 +432,7 @@ export class PollLoop {
     this.immediate = null;
     this.timer = null;
     if (this.pending.length !== 0) this.applyCommands();
+    if (this.settleFn !== null && (this.arch.backlog as number) > 0) this.settleNow();
   }
 
   private slice(): void {

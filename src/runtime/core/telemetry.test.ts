@@ -1,4 +1,5 @@
-// Tests of the per-batch telemetry: record shapes, ring wrap-around, histogram, totals, reset.
+// Tests of the per-batch telemetry: record shapes, ring wrap-around, histogram, totals, reset,
+// amending the last batch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Telemetry, measureClockNs } from './telemetry.js';
@@ -46,4 +47,21 @@ test('the clock cost is measured and reported', () => {
   const ns = measureClockNs(200);
   assert.ok(ns >= 0 && Number.isFinite(ns));
   assert.ok(typeof new Telemetry({ capacity: 1 }).toJSON().clockNs === 'number');
+});
+
+test('amendLast adds to the most recent batch and to the totals, also after the ring wrapped', () => {
+  const t = new Telemetry({ capacity: 2, maxBatch: 8 });
+  t.amendLast(100, 100);
+  assert.equal(t.toJSON().totals.procNs, 0, 'no batch yet: nothing to amend');
+  const o = t.origin;
+  t.record(0, 4, o, o + 0.001, o + 0.002, o + 0.003);
+  t.record(0, 5, o, o + 0.001, o + 0.002, o + 0.003);
+  t.record(1, 6, o, o + 0.001, o + 0.003, o + 0.004);
+  t.amendLast(500, 250);
+  const j = t.toJSON();
+  assert.deepEqual(j.batches.map((b) => [b.n, b.procNs, b.txNs]), [[5, 1000, 1000], [6, 2500, 1250]]);
+  assert.equal(j.totals.procNs, 1000 + 1000 + 2000 + 500);
+  assert.equal(j.totals.txNs, 3000 + 250);
+  assert.equal(j.totals.batches, 3);
+  assert.equal(j.totals.packets, 15);
 });

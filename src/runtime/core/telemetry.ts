@@ -7,6 +7,8 @@
 // of the previous batch when batches are back to back; after empty polls, a read at most 8 passes old
 // (the loop does not time empty polls: a clock read costs ~40 ns and allocates), so it may include up
 // to 7 untimed empty polls (counted in emptyPolls). This inflates rx time only at low load.
+// With a pipeline that keeps batches in flight, the time of finishing them when traffic pauses is
+// added to the last batch recorded (amendLast).
 import { performance } from 'node:perf_hooks';
 
 export interface TelemetryOptions {
@@ -117,6 +119,21 @@ export class Telemetry {
     this.totalRxNs += rx;
     this.totalProcNs += proc;
     this.totalTxNs += tx;
+  }
+
+  /**
+   * Adds time to the most recent batch's procNs and txNs, and to the totals: work the loop did
+   * later on behalf of batches already recorded. The poll loop calls it after a pass that received
+   * nothing, when it finished a pipeline's crossings still in flight (settle: procNs) and sent what
+   * came out (txNs), so that time stays in the model t_b(n). No-op before the first batch.
+   */
+  amendLast(procNs: number, txNs: number): void {
+    if (this.count === 0) return;
+    const i = (this.count - 1) % this.capacity;
+    this.procNs[i] += procNs;
+    this.txNs[i] += txNs;
+    this.totalProcNs += procNs;
+    this.totalTxNs += txNs;
   }
 
   /** Forgets every batch and restarts the clock origin. */

@@ -1,8 +1,9 @@
 // The enclave side of the secure pipeline, inside the backend's realm (worker or child process):
 // builds the whole switch (tables, externs, registers, modules called inline) in the realm's own
-// memory, restores it from the sealed state in the boot area, then serves the ring: a batch's
-// packets are copied from the shared packet area (the bounce buffer) into the private pool,
-// processed, and copied back into the slots the host offered, one descriptor each.
+// memory, restores it from the sealed state in the boot area, then serves the ring's requests in
+// order (request k in slot k & mask; several may be queued): a batch's packets are copied from the
+// shared packet area (the bounce buffer) into the private pool, processed, and copied back into
+// the slots the host offered, one descriptor each.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -177,13 +178,13 @@ class PipelineEnclave {
   }
 
   /**
-   * One batch. Request data: n descriptors (slot, start, length, port) then `spares` slot numbers.
-   * Reply data: m descriptors (slot, start, length, egress port), slots taken in the order offered
-   * (the inputs' slots first, then the spares). Drops inside the enclave go to W_DROPS.
+   * One batch, in the ring slot whose header starts at word w and data at word dw. Request data: n
+   * descriptors (slot, start, length, port) then `spares` slot numbers. Reply data: m descriptors
+   * (slot, start, length, egress port), slots taken in the order offered (the inputs' slots first,
+   * then the spares). Drops inside the enclave go to W_DROPS.
    */
-  batch(ring: RequestRing, w: number, shared: Uint8Array, cfg: PipelineEnclaveConfig): void {
+  batch(ring: RequestRing, w: number, dw: number, shared: Uint8Array, cfg: PipelineEnclaveConfig): void {
     const words = ring.words;
-    const dw = ring.slotData(0) >>> 2;
     const n = Math.min(words[w + S_N], MAX_BATCH);
     const spares = Math.min(words[w + S_AUX], MAX_BATCH);
     const arch = this.sw.arch;
@@ -392,17 +393,21 @@ export async function runPipelineEnclave(ring: RequestRing, shared: Uint8Array, 
   report(ring, EnclaveState.Ready, b.reply);
   const words = ring.words;
   const bytes = ring.bytes;
-  const w = ring.slotWord(0);
-  const data = ring.slotData(0);
   let taken = Atomics.load(ring.ctrl, C_WRITE) | 0;
   const spin = cfg.spinMs > 0 ? new AdaptiveSpin(cfg.spinMs) : null;
   for (;;) {
+    // Returns at once while requests are queued: the host may publish several batches before it
+    // wakes this side, and they all run in this one wake-up.
     if (!ring.awaitRequest(taken, spin, 100, alive)) break;
+    // Request number taken + 1 sits in slot (taken & mask): the host filled slot (write & mask).
+    const s = taken & ring.mask;
+    const w = ring.slotWord(s);
+    const data = ring.slotData(s);
     taken = (taken + 1) | 0;
     const t0 = now();
     const op = words[w + S_FN];
     if (op === PipeOp.Batch) {
-      enclave.batch(ring, w, shared, cfg);
+      enclave.batch(ring, w, data >>> 2, shared, cfg);
       words[w + S_STATUS] = PipeStatus.Ok;
     } else if (op === PipeOp.Command) {
       const line = decoder.decode(bytes.subarray(data, data + words[w + S_IN_LEN]));
@@ -419,7 +424,7 @@ export async function runPipelineEnclave(ring: RequestRing, shared: Uint8Array, 
         bytes.set(blob.subarray(0, ring.slotBytes), data);
         words[w + S_OUT_LEN] = Math.min(blob.length, ring.slotBytes);
         words[w + S_STATUS] = PipeStatus.Error;
-        ring.complete(taken);
+        ring.completeLazy(taken);
         continue;
       }
       if (blob.length > ring.slotBytes) {
@@ -437,7 +442,8 @@ export async function runPipelineEnclave(ring: RequestRing, shared: Uint8Array, 
       words[w + S_OUT_LEN] = 0;
     }
     words[w + W_BUSY] = Math.min(0x7fffffff, Math.round((now() - t0) * 16000));
-    ring.complete(taken);
+    // Wakes a sleeping host only once nothing more is queued (one hand-over for all of them).
+    ring.completeLazy(taken);
   }
   Atomics.store(ring.ctrl, H_STATE, EnclaveState.Stopped);
   return 'stopped';

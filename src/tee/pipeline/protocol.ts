@@ -1,7 +1,8 @@
 // The boundary of the secure pipeline, shared by the host (secure-pipeline.ts) and the enclave
-// (enclave.ts): the enclave's start configuration, the request codes and the layout of the one
-// request slot of the ring (src/tee/ring.ts). Packets themselves live in the shared packet area
-// (the host's PacketPool buffer, the "bounce buffer"); a request carries only descriptors.
+// (enclave.ts): the enclave's start configuration, the request codes and the layout of a request
+// slot of the ring (src/tee/ring.ts; one slot per batch in flight, served in order). Packets
+// themselves live in the shared packet area (the host's PacketPool buffer, the "bounce buffer");
+// a request carries only descriptors.
 import { S_AUX } from '../ring.js';
 
 /** What the enclave realm needs to start (JSON-safe: workerData or argv of the child). */
@@ -52,5 +53,9 @@ export const DESC_WORDS = 4;
 /** Largest number of input packets in one crossing (the host crosses early beyond it). */
 export const MAX_BATCH = 1024;
 
-/** Bytes of the request slot: descriptors, control lines, sealed state and the boot area. */
+/** Bytes of each request slot: descriptors, control lines, sealed state and (slot 0) the boot area. */
 export const SLOT_BYTES = 8 << 20;
+
+/** Batches in flight by default (pipelined crossings), and the most allowed (the ring has one slot each). */
+export const DEFAULT_DEPTH = 4;
+export const MAX_DEPTH = 16;

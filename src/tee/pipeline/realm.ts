@@ -1,7 +1,7 @@
 // Host side of the secure pipeline's realms: the shared packet area (a SharedArrayBuffer for
 // `isolate`, a native shm region for `process`; it outlives enclave restarts) and one enclave
 // incarnation (a worker thread on isolate-entry.js, or a child process on process-entry.js) with
-// its own ring region. Mirrors backends/isolate.ts and backends/process.ts, which start the module
+// its own ring region (one slot per batch in flight). Mirrors backends/isolate.ts and backends/process.ts, which start the module
 // enclave's entry scripts and cannot be pointed at these.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -107,23 +107,27 @@ function awaitBoot(ring: RequestRing, exited: () => string | null, timeoutMs: nu
   });
 }
 
-/** Starts one enclave incarnation: fresh ring (boot area filled by fillBoot), then the realm. */
+/**
+ * Starts one enclave incarnation: fresh ring of `ringSlots` slots (a power of two) of `slotBytes`
+ * each (boot area in slot 0, filled by fillBoot), then the realm.
+ */
 export function startPipelineRealm(
   backend: PipelineBackend,
   config: PipelineEnclaveConfig,
   area: SharedArea,
+  ringSlots: number,
   slotBytes: number,
   fillBoot: (ring: RequestRing) => string | null,
   startTimeoutMs: number,
 ): PipelineRealm | { error: string } {
   return backend === 'isolate'
-    ? startWorker(config, area, slotBytes, fillBoot, startTimeoutMs)
-    : startChild(config, area, slotBytes, fillBoot, startTimeoutMs);
+    ? startWorker(config, area, ringSlots, slotBytes, fillBoot, startTimeoutMs)
+    : startChild(config, area, ringSlots, slotBytes, fillBoot, startTimeoutMs);
 }
 
-function startWorker(config: PipelineEnclaveConfig, area: SharedArea, slotBytes: number, fillBoot: (ring: RequestRing) => string | null, startTimeoutMs: number): PipelineRealm | { error: string } {
-  const sab = new SharedArrayBuffer(ringRegionBytes(1, slotBytes));
-  initRing(sab, 1, slotBytes);
+function startWorker(config: PipelineEnclaveConfig, area: SharedArea, ringSlots: number, slotBytes: number, fillBoot: (ring: RequestRing) => string | null, startTimeoutMs: number): PipelineRealm | { error: string } {
+  const sab = new SharedArrayBuffer(ringRegionBytes(ringSlots, slotBytes));
+  initRing(sab, ringSlots, slotBytes);
   const ring = new RequestRing(sab, atomicsWaiter);
   const bootError = fillBoot(ring);
   if (bootError !== null) return { error: bootError };
@@ -171,7 +175,7 @@ function startWorker(config: PipelineEnclaveConfig, area: SharedArea, slotBytes:
   };
 }
 
-function startChild(config: PipelineEnclaveConfig, area: SharedArea, slotBytes: number, fillBoot: (ring: RequestRing) => string | null, startTimeoutMs: number): PipelineRealm | { error: string } {
+function startChild(config: PipelineEnclaveConfig, area: SharedArea, ringSlots: number, slotBytes: number, fillBoot: (ring: RequestRing) => string | null, startTimeoutMs: number): PipelineRealm | { error: string } {
   const found = processBackendNative();
   if ('error' in found) return found;
   const native = found.addon;
@@ -179,7 +183,7 @@ function startChild(config: PipelineEnclaveConfig, area: SharedArea, slotBytes: 
   const name = `p4tee-pipe-ring-${process.pid}-${++sequence}-${randomBytes(4).toString('hex')}`;
   let region: { buffer: ArrayBuffer; handle: NativeHandle };
   try {
-    region = native.shmOpen(name, ringRegionBytes(1, slotBytes), 0);
+    region = native.shmOpen(name, ringRegionBytes(ringSlots, slotBytes), 0);
   } catch (e) {
     return { error: `cannot create the enclave's ring region: ${nativeErrorText(e)}` };
   }
@@ -196,7 +200,7 @@ function startChild(config: PipelineEnclaveConfig, area: SharedArea, slotBytes: 
     unlink();
     native.shmClose(region.handle, region.buffer);
   };
-  initRing(region.buffer, 1, slotBytes);
+  initRing(region.buffer, ringSlots, slotBytes);
   const ring = new RequestRing(region.buffer, futexWaiter(native));
   const bootError = fillBoot(ring);
   if (bootError !== null) {
