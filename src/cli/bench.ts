@@ -377,7 +377,7 @@ export function registerBench(program: Command): void {
     .option('--commands <file>', 'table commands for PROGRAM (default: the example\'s commands file)')
     .option('--lenient', 'looser validity for loaded machines: 98% of the rate, late sends not limited')
     .option('--ring <n>', 'ring size of the switch and generator ports (default 4096 for shm, 2048 otherwise)')
-    .option('--tee-depth <n>', 'pipeline modes: batches in flight across the boundary (p4tee switch --tee-depth; default 4)')
+    .option('--tee-depth <n>', 'pipeline modes: batches in flight across the boundary (p4tee switch --tee-depth; default 1)')
     .option('--label <text>', 'label of the run (directory name, results.json setup.label)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(

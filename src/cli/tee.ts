@@ -57,7 +57,7 @@ export function addTeeOptions(cmd: Command): Command {
     .option('--tee-transition-ns <n>', 'emulated extra cost per boundary crossing in ns (emulation, labelled as such)')
     .option('--tee-seal-dir <dir>', 'directory of sealed enclave state and rollback counters (default: sealed in memory only)')
     .option('--tee-timeout-ms <n>', 'an enclave that does not answer a crossing within this time is declared hung (default 50)')
-    .option('--tee-depth <n>', 'pipeline mode, live switch: batches in flight across the boundary, the enclave runs them in one hand-over (1-16, default 4; 1 = wait for every batch)');
+    .option('--tee-depth <n>', 'pipeline mode, live switch: batches in flight across the boundary, the enclave runs them in one hand-over (1-16, default 1: wait for every batch)');
 }
 
 /** Parses the `--tee*` flags; an error message for bad values. */

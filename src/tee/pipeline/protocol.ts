@@ -56,6 +56,10 @@ export const MAX_BATCH = 1024;
 /** Bytes of each request slot: descriptors, control lines, sealed state and (slot 0) the boot area. */
 export const SLOT_BYTES = 8 << 20;
 
-/** Batches in flight by default (pipelined crossings), and the most allowed (the ring has one slot each). */
-export const DEFAULT_DEPTH = 4;
+/**
+ * Batches in flight by default, and the most allowed (the ring has one slot each). Default 1 (one
+ * blocking crossing per batch): depth 4 measured worse over AF_XDP on the 2-core machine here
+ * (README, TEE modes); `--tee-depth N` turns pipelined crossings on.
+ */
+export const DEFAULT_DEPTH = 1;
 export const MAX_DEPTH = 16;

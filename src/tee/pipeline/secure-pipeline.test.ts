@@ -318,7 +318,7 @@ for (const backend of backends) {
   test(`the poll loop runs the secure pipeline unchanged over pcap ports (${backend})`, async () => {
     const p = programs[0];
     const dir = mkdtempSync(join(tmpdir(), 'p4tee-sp-'));
-    const sp = await open(p, backend);
+    const sp = await open(p, backend, { depth: 4 });
     try {
       const pk = packets(500, 21).map((x) => ({ port: x.port & 1, bytes: x.bytes }));
       const want = loopThroughPcap(plainSwitch(p), dir, 'plain', pk);

@@ -45,7 +45,7 @@ export interface SecurePipelineOptions {
   /** Platform secret file (default ~/.p4tee/platform-secret with sealDir, else an ephemeral secret). */
   platformSecretPath?: string;
   /**
-   * Batches in flight under the poll loop (1..16, default 4): the host publishes up to `depth`
+   * Batches in flight under the poll loop (1..16, default 1): the host publishes up to `depth`
    * batches before it waits for the enclave, so one hand-over serves several crossings. 1 = one
    * blocking crossing per batch. STF and offline runs always complete each batch.
    */
