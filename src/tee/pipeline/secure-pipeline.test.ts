@@ -510,6 +510,69 @@ for (const backend of backends) {
     }
   });
 
+  test(`deferred with depth 4, small batches are coalesced into crossings of a full burst (${backend})`, async () => {
+    const p = programs[0];
+    const sp = await open(p, backend, { depth: 4, burst: 32 });
+    try {
+      const pk = packets(8 * 64, 31);
+      const got = drivePipelined(sp.arch, pk, 8);
+      assert.deepEqual(got, drive(plainSwitch(p).arch, pk, 8));
+      const st = sp.stats();
+      // 64 runs of 8 packets: a crossing once 32 are queued (16 crossings), not one per run.
+      assert.equal(st.crossings, 16, JSON.stringify(st));
+      assert.equal(st.packetsIn, 8 * 64);
+      assert.equal(sp.arch.pool.available, sp.arch.pool.slots);
+      // The enclave dies while packets of earlier runs wait to be coalesced: those fail closed here,
+      // the caller's current batch is the caller's (thrown), and no slot leaks.
+      const arch = sp.arch;
+      const pool = arch.pool;
+      arch.setDeferred(true);
+      const idx = new Int32Array(8);
+      const batch = (from: number): number[] => {
+        for (let j = 0; j < 8; j++) {
+          const s = pool.alloc();
+          assert.ok(s >= 0 && pool.write(s, pk[from + j].bytes));
+          pool.port[s] = pk[from + j].port;
+          idx[j] = s;
+        }
+        arch.injectBatch(idx, 8);
+        return Array.from(idx);
+      };
+      const drops0 = sp.stats().failClosedDrops as number;
+      for (let b = 0; b < 3; b++) {
+        batch(8 * b);
+        arch.run();
+      }
+      assert.equal(arch.backlog, 24);
+      sp.kill();
+      await waitFor(() => !sp.isUp(), 10_000);
+      const current = batch(24);
+      let threw = false;
+      try {
+        arch.run();
+      } catch (e) {
+        assert.ok(e instanceof EnclaveDownError, String(e));
+        threw = true;
+      }
+      const out: string[] = [];
+      if (threw) {
+        assert.equal(pool.slots - pool.available, 8, 'only the current batch is held (by the caller)');
+        for (const s of current) pool.free(s);
+        assert.equal((sp.stats().failClosedDrops as number) - drops0, 32);
+      } else {
+        // The enclave was back already (restart raced the run): everything crossed.
+        arch.settle();
+        takeAll(arch, out);
+      }
+      assert.equal(arch.backlog, 0);
+      assert.equal(pool.available, pool.slots, 'no pool slot leaked');
+      arch.setDeferred(false);
+      assert.ok(await sp.whenUp(30_000), 'restarted');
+    } finally {
+      await sp.close();
+    }
+  });
+
   test(`an enclave that dies with 4 batches in flight loses no slot; the pipeline restarts (${backend})`, async () => {
     const p = programs[0];
     const plain = plainSwitch(p);

@@ -114,6 +114,13 @@ export class HostPipeline implements LoopPipeline {
   private readonly x: Crossing;
   private readonly pend = new Int32Array(MAX_BATCH);
   private pendN = 0;
+  /**
+   * Deferred mode coalesces: run() publishes only once `coalesce` packets are queued, so a crossing
+   * carries at least a full burst; pend[0, pendOld) are packets of earlier run() calls still
+   * waiting (the pipeline's own: on a failure it frees them, the caller frees only its current batch).
+   */
+  private readonly coalesce: number;
+  private pendOld = 0;
   // Per ring slot: the batch in flight there. Its offered slots (inputs first, then spares),
   // counts, input bytes, and the run() epoch that published it (-1: a drain, no inputs).
   private readonly recMask: number;
@@ -122,6 +129,8 @@ export class HostPipeline implements LoopPipeline {
   private readonly recSpares: Int32Array;
   private readonly recBytes: Float64Array;
   private readonly recEpoch: Int32Array;
+  /** Per ring slot: how many of its inputs came from earlier run() calls (coalesced; the pipeline's own). */
+  private readonly recOld: Int32Array;
   /** Batches in flight, the sequence number of the oldest, and the ring they were published on. */
   private inflight = 0;
   private oldest = 0;
@@ -155,10 +164,11 @@ export class HostPipeline implements LoopPipeline {
   enclaveDrops = 0;
   refused = 0;
 
-  constructor(pool: PacketPool, x: Crossing, depth = 1) {
+  constructor(pool: PacketPool, x: Crossing, depth = 1, coalesce = 32) {
     this.pool = pool;
     this.x = x;
     this.depth = depth;
+    this.coalesce = Math.max(1, Math.min(MAX_BATCH, coalesce));
     const slots = ringSlotsFor(depth);
     this.recMask = slots - 1;
     this.recOffered = [];
@@ -167,6 +177,7 @@ export class HostPipeline implements LoopPipeline {
     this.recSpares = new Int32Array(slots);
     this.recBytes = new Float64Array(slots);
     this.recEpoch = new Int32Array(slots);
+    this.recOld = new Int32Array(slots);
     let size = 1;
     while (size < pool.slots) size <<= 1;
     this.sentQ = new Int32Array(size);
@@ -181,7 +192,9 @@ export class HostPipeline implements LoopPipeline {
   }
 
   run(): void {
-    if (this.pendN !== 0) this.cross();
+    // Deferred (poll loop, depth > 1): small batches wait for the next ones (or settle()).
+    if (this.pendN !== 0 && (!this.deferred || this.depth === 1 || this.pendN >= this.coalesce)) this.cross();
+    this.pendOld = this.pendN;
     this.epoch = (this.epoch + 1) | 0;
   }
 
@@ -204,7 +217,7 @@ export class HostPipeline implements LoopPipeline {
 
   /** Batches in flight plus sent packets not taken yet: nonzero when settle() and a flush have work. */
   get backlog(): number {
-    return this.inflight + (this.sentTail - this.sentHead);
+    return this.inflight + this.pendN + (this.sentTail - this.sentHead);
   }
 
   /** Batches in flight now. */
@@ -217,15 +230,34 @@ export class HostPipeline implements LoopPipeline {
    * still holds. Never throws: if the enclave fails meanwhile, the batches fail closed here.
    */
   settle(): void {
-    if (this.inflight === 0) return;
+    if (this.inflight === 0 && this.pendN === 0) return;
     const t0 = now();
     const ring = this.x.ring();
-    if (ring === null || ring !== this.inflightRing) {
+    if (ring === null || (this.inflight !== 0 && ring !== this.inflightRing)) {
       this.abandon();
-    } else if (!this.drain(ring)) {
-      this.abandon();
+      this.dropPending();
+    } else {
+      if (this.pendN !== 0) {
+        // Coalesced packets of earlier run() calls: published as the pipeline's own (not the current epoch).
+        const n = this.pendN;
+        this.pendN = 0;
+        this.pendOld = 0;
+        this.publishBatch(ring, n, n, (this.epoch - 1) | 0, n);
+      }
+      if (!this.drain(ring)) this.abandon();
     }
     this.crossingNs += (now() - t0) * 1e6;
+  }
+
+  /** Fails closed the coalesced packets still queued (the enclave is down). */
+  private dropPending(): void {
+    const n = this.pendN;
+    if (n === 0) return;
+    for (let j = 0; j < n; j++) this.pool.free(this.pend[j]);
+    this.failedBatches++;
+    this.failClosedDrops += n;
+    this.pendN = 0;
+    this.pendOld = 0;
   }
 
   /**
@@ -234,18 +266,25 @@ export class HostPipeline implements LoopPipeline {
    */
   private cross(): void {
     const n = this.pendN;
+    const old = this.pendOld;
     this.pendN = 0;
+    this.pendOld = 0;
     const t0 = now();
     const ring = this.x.ring();
     if (ring === null || (this.inflight !== 0 && ring !== this.inflightRing)) {
       // The enclave went away (seen by its exit event, or restarted since) with batches in flight.
       const left = this.inflight !== 0 ? this.abandon() : 0;
-      if (ring === null || left > 0) this.failClosed(left + n, 'the secure pipeline enclave is down (restarting); batch dropped (fail closed)', t0);
+      if (ring === null || left > 0) {
+        // Coalesced packets of earlier calls are the pipeline's to free; the rest the caller frees.
+        for (let j = 0; j < old; j++) this.pool.free(this.pend[j]);
+        this.failClosedDrops += old;
+        this.failClosed(left + n - old, 'the secure pipeline enclave is down (restarting); batch dropped (fail closed)', t0);
+      }
     }
     const r = ring as RequestRing;
     // Invariant: fewer than `depth` (<= ring slots) batches are in flight here, so slot
     // (write & mask) is free.
-    this.publishBatch(r, n, n, this.epoch);
+    this.publishBatch(r, n, n, this.epoch, old);
     if (this.inflight >= (this.deferred ? this.depth : 1)) {
       let ok = this.waitFor(r, this.oldest);
       if (ok && this.more > 0) ok = this.drain(r);
@@ -262,7 +301,7 @@ export class HostPipeline implements LoopPipeline {
    * descriptors, then as many spare slots as `want` (for clones and multicast copies). Returns
    * false when there is nothing to send (a drain with no free slot to offer).
    */
-  private publishBatch(ring: RequestRing, n: number, want: number, epoch: number): boolean {
+  private publishBatch(ring: RequestRing, n: number, want: number, epoch: number, old = 0): boolean {
     const pool = this.pool;
     const words = ring.words;
     const r = ring.nextSlot();
@@ -310,6 +349,7 @@ export class HostPipeline implements LoopPipeline {
     this.recSpares[r] = spares;
     this.recBytes[r] = bytes;
     this.recEpoch[r] = n === 0 ? -1 : epoch;
+    this.recOld[r] = old;
     return true;
   }
 
@@ -408,7 +448,11 @@ export class HostPipeline implements LoopPipeline {
       const spares = this.recSpares[r];
       for (let j = 0; j < spares; j++) pool.free(offered[n + j]);
       if (this.recEpoch[r] === this.epoch) {
-        left += n;
+        // The caller's current batch: its packets are the caller's to free, but for those coalesced from earlier calls.
+        const old = this.recOld[r];
+        for (let j = 0; j < old; j++) pool.free(offered[j]);
+        if (old > 0) this.failClosedDrops += old;
+        left += n - old;
       } else if (n > 0) {
         for (let j = 0; j < n; j++) pool.free(offered[j]);
         this.failedBatches++;
@@ -427,6 +471,7 @@ export class HostPipeline implements LoopPipeline {
     this.crossingNs += (now() - t0) * 1e6;
     // The run() ends here: the next batches belong to a new epoch.
     this.epoch = (this.epoch + 1) | 0;
+    this.pendOld = 0;
     // The caller (the poll loop) still owns the batch's slots: it frees and counts them.
     throw new EnclaveDownError(message);
   }
@@ -497,7 +542,7 @@ class SecurePipelineImpl implements SecurePipelineHandle, Crossing {
     this.startTimeoutMs = o.startTimeoutMs ?? 30_000;
     this.sealIntervalMs = o.sealIntervalMs ?? 10_000;
     this.onEvent = o.onEvent;
-    this.arch = new HostPipeline(pool, this, o.depth ?? DEFAULT_DEPTH);
+    this.arch = new HostPipeline(pool, this, o.depth ?? DEFAULT_DEPTH, o.burst ?? 32);
   }
 
   ring(): RequestRing | null {
