@@ -130,3 +130,16 @@ test('the model check line counts setups within 10%, off, and lower bounds', () 
   assert.match(line, /off by more than 10%: afxdp baseline 1500B burst 32 \(\d+\.\d%\)/);
   assert.doesNotMatch(line, /lower bound/);
 });
+
+test('a search that left r_max in a wide interval is not compared with the model', () => {
+  const run = syntheticRun(truth, null);
+  const rmax = predictedRmax(truth);
+  const f = fitResults({ ...run, search: { goals: [{ name: 'NDR', lossRatio: 0, lower: 0.01 * rmax, upper: 0.98 * rmax }] } });
+  assert.ok(f.wideInterval !== null && f.wideInterval.upper === 0.98 * rmax);
+  assert.ok(f.warnings.some((w) => /wider than 10%/.test(w)), f.warnings.join('\n'));
+  assert.ok(!f.warnings.some((w) => /more than 10%/.test(w)));
+  assert.match(modelCheckSummary([f]), /within 10% of the measured r_max for 0 of 1 setup\(s\); not comparable, the search left r_max in an interval wider than 10%: shm baseline/);
+  // A narrow interval is compared as before.
+  const g = fitResults(syntheticRun(truth, rmax * 0.97));
+  assert.equal(g.wideInterval, null);
+});

@@ -63,6 +63,8 @@ export interface ModelFitReport {
    * never saturated: packets did not arrive fast enough (the generator or its path ended the search).
    */
   readonly overloadBusy: number | null;
+  /** The search's NDR interval when it stayed wider than 10% (lower < 0.9 × upper): r_max not known well enough to compare; else null. */
+  readonly wideInterval: { readonly lower: number; readonly upper: number } | null;
   readonly relativeError: number | null;
   /**
    * Share of the trial time the loop spent inside batches (rx + processing + tx) in saturated trials
@@ -176,13 +178,18 @@ export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: n
     }
   }
   const unsaturated = overloadBusy !== null && overloadBusy < SATURATED_BUSY;
+  // A search that ran out of budget with a wide NDR interval (rare losses at every load, a noisy
+  // machine) did not measure r_max to within 10%: no model check is possible against it.
+  const ndrUpper = ndr !== undefined && typeof ndr.upper === 'number' ? ndr.upper : null;
+  const wideInterval = from === 'search' && measured !== null && ndrUpper !== null && measured < 0.9 * ndrUpper ? { lower: measured, upper: ndrUpper } : null;
   const lowerBound = atCeiling || unsaturated;
   let rel: number | null = null;
   let relBusy: number | null = null;
   if (predicted !== null && measured !== null && Number.isFinite(predicted)) {
     rel = relativeError(predicted, measured);
     if (predictedBusy !== null) relBusy = relativeError(predictedBusy, measured);
-    if (unsaturated && !atCeiling) warnings.push(`measured r_max is only a lower bound: the switch was never saturated (in trials overloaded by 25% or more with 1% loss or more it spent at most ${(((overloadBusy as number)) * 100).toFixed(0)}% of the time inside batches, idle the rest: packets did not arrive fast enough, so the generator or its path, not the switch, ended the search)`);
+    if (wideInterval !== null && !lowerBound) warnings.push(`the search left r_max in [${(wideInterval.lower / 1e6).toFixed(3)}, ${(wideInterval.upper / 1e6).toFixed(3)}] Mpps (wider than 10%): not compared with r'_max (${((predicted as number) / 1e6).toFixed(3)} Mpps)`);
+    else if (unsaturated && !atCeiling) warnings.push(`measured r_max is only a lower bound: the switch was never saturated (in trials overloaded by 25% or more with 1% loss or more it spent at most ${(((overloadBusy as number)) * 100).toFixed(0)}% of the time inside batches, idle the rest: packets did not arrive fast enough, so the generator or its path, not the switch, ended the search)`);
     else if (lowerBound) warnings.push('measured r_max is only a lower bound (the generator could not load the switch further)');
     else if (rel > 0.1) {
       const busyText = busyShare === null ? '' : `; the loop spent ${(busyShare * 100).toFixed(0)}% of saturated trials inside batches, and r'_max × that share differs by ${((relBusy ?? 0) * 100).toFixed(1)}%`;
@@ -200,6 +207,7 @@ export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: n
     measuredFrom: from,
     measuredIsLowerBound: lowerBound,
     overloadBusy,
+    wideInterval,
     relativeError: rel,
     busyShare,
     predictedBusyRmaxPps: predictedBusy,
@@ -218,15 +226,18 @@ export function modelCheckSummary(fits: readonly ModelFitReport[]): string {
   const off: string[] = [];
   const bound: string[] = [];
   const none: string[] = [];
+  const wide: string[] = [];
   for (const f of fits) {
     if (f.relativeError === null) none.push(f.label);
     else if (f.measuredIsLowerBound) bound.push(f.label);
+    else if (f.wideInterval !== null) wide.push(f.label);
     else if (f.relativeError <= 0.1) within.push(f.label);
     else off.push(`${f.label} (${(f.relativeError * 100).toFixed(1)}%)`);
   }
   const parts = [`model check: r'_max within 10% of the measured r_max for ${within.length} of ${fits.length} setup(s)`];
   if (off.length > 0) parts.push(`off by more than 10%: ${off.join(', ')}`);
   if (bound.length > 0) parts.push(`not comparable, r_max only a lower bound (switch not saturated): ${bound.join(', ')}`);
+  if (wide.length > 0) parts.push(`not comparable, the search left r_max in an interval wider than 10%: ${wide.join(', ')}`);
   if (none.length > 0) parts.push(`no prediction or no measured r_max: ${none.join(', ')}`);
   return parts.join('; ');
 }
