@@ -23,7 +23,7 @@ import {
 import { builtinModuleNames, loadModules, type LoadedModule } from './registry.js';
 import { SealStore } from './seal.js';
 import { defaultPlatformSecretPath, ephemeralPlatformSecret, loadPlatformSecret, type PlatformSecret } from './platform.js';
-import { AdaptiveSpin, Op, Reply, S_AUX, S_FN, S_IN_LEN, S_N, S_OUT_LEN, S_STATUS, E_SLEEPS, copyBytes, type RequestRing } from './ring.js';
+import { AdaptiveSpin, Op, Reply, S_FN, S_IN_LEN, S_N, S_OUT_LEN, S_STATUS, E_SLEEPS, copyBytes, type RequestRing } from './ring.js';
 import { cpuAffinity } from '../runtime/core/affinity.js';
 import { writeBootArea, type EnclaveConfig } from './backends/enclave-loop.js';
 import { createInline, sealInline } from './backends/none.js';
@@ -567,25 +567,17 @@ class RemoteGate extends GateBase {
 
   /** One control-plane request through the ring; null when it timed out (the enclave is then failed). */
   private request(op: number, aux: number, input: Uint8Array): { status: number; out: Uint8Array } | null {
-    const ring = this.ring as RequestRing;
-    const slot = ring.nextSlot();
-    const w = ring.slotWord(slot);
-    const d = ring.slotData(slot);
-    const len = Math.min(input.length, ring.slotBytes);
-    ring.bytes.set(input.subarray(0, len), d);
-    ring.stage(slot, op, 0, aux, len);
     this.controlCrossings++;
-    const seq = ring.publish();
-    const reply = ring.awaitDone(seq, null, Math.max(this.timeoutMs, 2000));
-    if (reply !== Reply.Done) {
-      if (reply === Reply.Dead) this.fail('crash', 'the enclave exited during a control request');
+    const r = (this.ring as RequestRing).request(op, aux, input, Math.max(this.timeoutMs, 2000));
+    if (r.reply !== Reply.Done) {
+      if (r.reply === Reply.Dead) this.fail('crash', 'the enclave exited during a control request');
       else {
         this.timeouts++;
         this.fail('hang', 'no reply to a control request within the timeout');
       }
       return null;
     }
-    return { status: ring.words[w + S_STATUS], out: ring.bytes.slice(d, d + ring.words[w + S_OUT_LEN]) };
+    return r;
   }
 
   protected controlNow(moduleIndex: number, line: string): string {

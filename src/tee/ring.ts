@@ -208,6 +208,23 @@ export class RequestRing {
     words[w + S_STATUS] = -1;
   }
 
+  /**
+   * One control-plane request (not on the packet path): copies `input` into the next slot, stages
+   * op and aux, publishes, blocks for the reply. Returns the reply kind, and on Done the status and
+   * a copy of the output.
+   */
+  request(op: number, aux: number, input: Uint8Array, timeoutMs: number): { reply: number; status: number; out: Uint8Array } {
+    const slot = this.nextSlot();
+    const w = this.slotWord(slot);
+    const d = this.slotData(slot);
+    const len = Math.min(input.length, this.slotBytes);
+    this.bytes.set(input.subarray(0, len), d);
+    this.stage(slot, op, 0, aux, len);
+    const reply = this.awaitDone(this.publish(), null, timeoutMs);
+    if (reply !== Reply.Done) return { reply, status: -1, out: new Uint8Array(0) };
+    return { reply, status: this.words[w + S_STATUS], out: this.bytes.slice(d, d + this.words[w + S_OUT_LEN]) };
+  }
+
   /** Publishes the filled slot; wakes the enclave side only when it sleeps. Returns the sequence to wait for. */
   publish(): number {
     const c = this.ctrl;

@@ -14,7 +14,7 @@ import type { LoopPipeline } from '../../runtime/core/poll-loop.js';
 import { ISOLATION_TEXT } from '../api.js';
 import { SealStore } from '../seal.js';
 import { defaultPlatformSecretPath, ephemeralPlatformSecret, loadPlatformSecret, type PlatformSecret } from '../platform.js';
-import { AdaptiveSpin, Reply, S_AUX, S_FN, S_IN_LEN, S_N, S_OUT_LEN, S_STATUS, type RequestRing } from '../ring.js';
+import { AdaptiveSpin, Reply, S_AUX, S_FN, S_N, S_OUT_LEN, S_STATUS, type RequestRing } from '../ring.js';
 import { writeBootArea } from '../backends/enclave-loop.js';
 import { DEFAULT_DEPTH, DESC_WORDS, MAX_BATCH, MAX_DEPTH, PipeOp, PipeStatus, SLOT_BYTES, W_BAD, W_BUSY, W_DROPS, W_MORE, type PipelineEnclaveConfig } from './protocol.js';
 import { createSharedArea, startPipelineRealm, type PipelineRealm, type SharedArea } from './realm.js';
@@ -690,21 +690,14 @@ class SecurePipelineImpl implements SecurePipelineHandle, Crossing {
     this.arch.settle();
     const ring = this.ring();
     if (ring === null) return null;
-    const slot = ring.nextSlot();
-    const w = ring.slotWord(slot);
-    const d = ring.slotData(slot);
-    const len = Math.min(input.length, ring.slotBytes);
-    ring.bytes.set(input.subarray(0, len), d);
-    ring.stage(slot, op, 0, aux, len);
     this.controlCrossings++;
-    const seq = ring.publish();
-    const reply = ring.awaitDone(seq, null, Math.max(this.timeoutMs, 2000));
-    if (reply !== Reply.Done) {
-      if (reply === Reply.Dead) this.fail('crash', 'the enclave exited during a control request');
+    const r = ring.request(op, aux, input, Math.max(this.timeoutMs, 2000));
+    if (r.reply !== Reply.Done) {
+      if (r.reply === Reply.Dead) this.fail('crash', 'the enclave exited during a control request');
       else this.fail('hang', 'no reply to a control request within the timeout');
       return null;
     }
-    return { status: ring.words[w + S_STATUS], out: ring.bytes.slice(d, d + ring.words[w + S_OUT_LEN]) };
+    return r;
   }
 
   command(line: string): CommandResult {
