@@ -14,6 +14,7 @@ import { Progress, formatDuration } from '../trafficgen/progress.js';
 import { runDirectoryName, type BenchTrial } from '../trafficgen/results.js';
 import { REPO_ROOT } from '../trafficgen/switch-proc.js';
 import { parseTeeSpec } from '../tee/gate.js';
+import { MAX_DEPTH } from '../tee/pipeline/protocol.js';
 import { parseRate, parseSeconds } from './gen.js';
 
 export interface BenchFlags {
@@ -68,7 +69,7 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
   const ring = f.ring === undefined ? undefined : Number(f.ring);
   if (ring !== undefined && !(Number.isInteger(ring) && ring >= 64 && ring <= 65536)) return { error: `--ring must be an integer from 64 to 65536, not '${f.ring}'` };
   const teeDepth = f.teeDepth === undefined ? undefined : Number(f.teeDepth);
-  if (teeDepth !== undefined && !(Number.isInteger(teeDepth) && teeDepth >= 1 && teeDepth <= 16)) return { error: `--tee-depth must be an integer from 1 to 16, not '${f.teeDepth}'` };
+  if (teeDepth !== undefined && !(Number.isInteger(teeDepth) && teeDepth >= 1 && teeDepth <= MAX_DEPTH)) return { error: `--tee-depth must be an integer from 1 to ${MAX_DEPTH}, not '${f.teeDepth}'` };
   const presets = [f.quick ? '--quick' : null, f.rfc2544 ? '--rfc2544' : null, f.sweep !== undefined ? '--sweep' : null].filter((x) => x !== null);
   if (presets.length > 1) return { error: `${presets.join(' and ')} exclude each other: pick one` };
   let sweepPps: number[] | undefined;

@@ -18,6 +18,7 @@ import { ISOLATION_TEXT } from '../tee/api.js';
 import type { TeeEvent, TeeGateHandle, TeeSpec } from '../tee/api.js';
 import { openTeeGate, parseTeeSpec } from '../tee/gate.js';
 import { builtinModuleNames, loadModules } from '../tee/registry.js';
+import { MAX_DEPTH } from '../tee/pipeline/protocol.js';
 
 /** The raw flags as commander gives them. */
 export interface TeeFlags {
@@ -86,7 +87,7 @@ export function parseTeeFlags(flags: TeeFlags): TeeCliOptions | { error: string 
   let depth: number | undefined;
   if (flags.teeDepth !== undefined) {
     depth = Number(flags.teeDepth);
-    if (!Number.isInteger(depth) || depth < 1 || depth > 16) return { error: `--tee-depth must be an integer from 1 to 16, not '${flags.teeDepth}'` };
+    if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) return { error: `--tee-depth must be an integer from 1 to ${MAX_DEPTH}, not '${flags.teeDepth}'` };
     if (spec === null || spec.mode !== 'pipeline') return { error: '--tee-depth applies to --tee pipeline:isolate|process only' };
   }
   return { text: spec === null ? 'none' : text, spec, transitionNs, sealDir: flags.teeSealDir ?? null, timeoutMs, ...(depth === undefined ? {} : { depth }) };

@@ -120,9 +120,9 @@ export class AdaptiveSpin {
   }
 }
 
-/** E_DONE value d completes request seq: exactly (one request in flight) or at or past it (several). */
-function doneAt(d: number, seq: number, exact: boolean): boolean {
-  return exact ? d === seq : ((d - seq) | 0) >= 0;
+/** E_DONE value d means request seq completed: d is seq or a later request (sequence numbers wrap). */
+function doneAt(d: number, seq: number): boolean {
+  return ((d - seq) | 0) >= 0;
 }
 
 function align64(n: number): number {
@@ -227,13 +227,8 @@ export class RequestRing {
 
   /** Publishes the filled slot; wakes the enclave side only when it sleeps. Returns the sequence to wait for. */
   publish(): number {
-    const c = this.ctrl;
-    const seq = (c[C_WRITE] + 1) | 0;
-    Atomics.store(c, C_WRITE, seq);
-    if (Atomics.load(c, E_SLEEPING) !== 0) {
-      this.wakeups++;
-      this.waiter.wake(c, C_WRITE);
-    }
+    const seq = this.publishQuiet();
+    this.wakeIfSleeping();
     return seq;
   }
 
@@ -262,33 +257,24 @@ export class RequestRing {
 
   /** True when the enclave side completed request `seq` or a later one (sequence numbers wrap). */
   reached(seq: number): boolean {
-    return ((Atomics.load(this.ctrl, E_DONE) - seq) | 0) >= 0;
+    return doneAt(Atomics.load(this.ctrl, E_DONE), seq);
   }
 
   /**
-   * Waits until the enclave side completed request `seq`: spins for the adaptive budget of `spin`
-   * (null = no spin), then blocks.
+   * Waits until the enclave side completed request `seq` (or a later one, with several in flight):
+   * spins for the adaptive budget of `spin` (null = no spin), then blocks.
    * Returns Reply.Timeout after timeoutMs without a reply, Reply.Dead when the enclave said it exits.
    */
   awaitDone(seq: number, spin: AdaptiveSpin | null, timeoutMs: number): number {
-    return this.awaitSeq(seq, spin, timeoutMs, true);
-  }
-
-  /** As awaitDone, for one of several requests in flight: returns once `seq` or a later one completed. */
-  awaitReached(seq: number, spin: AdaptiveSpin | null, timeoutMs: number): number {
-    return this.awaitSeq(seq, spin, timeoutMs, false);
-  }
-
-  private awaitSeq(seq: number, spin: AdaptiveSpin | null, timeoutMs: number, exact: boolean): number {
     const c = this.ctrl;
     const t0 = now();
     const spinMs = spin !== null ? spin.take() : 0;
     if (spinMs > 0) {
       let k = 0;
-      while (!doneAt(Atomics.load(c, E_DONE), seq, exact)) {
+      while (!doneAt(Atomics.load(c, E_DONE), seq)) {
         if ((++k & 63) === 0 && (now() - t0 > spinMs || Atomics.load(c, H_STATE) === EnclaveState.Dead)) break;
       }
-      if (doneAt(Atomics.load(c, E_DONE), seq, exact)) {
+      if (doneAt(Atomics.load(c, E_DONE), seq)) {
         (spin as AdaptiveSpin).hit();
         return Reply.Done;
       }
@@ -300,7 +286,7 @@ export class RequestRing {
     let result: number = Reply.Done;
     for (;;) {
       const d = Atomics.load(c, E_DONE);
-      if (doneAt(d, seq, exact)) break;
+      if (doneAt(d, seq)) break;
       if (Atomics.load(c, H_STATE) === EnclaveState.Dead) {
         result = Reply.Dead;
         break;

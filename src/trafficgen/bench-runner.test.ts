@@ -24,10 +24,10 @@ const trialBase: TrialResult = {
 
 test('diffStats subtracts numbers recursively and keeps the rest', () => {
   assert.deepEqual(diffStats({ a: 5, g: { crossings: 10, backend: 'process' } }, { a: 7, g: { crossings: 25, backend: 'process' }, n: 3 }), { a: 2, g: { crossings: 15, backend: 'process' }, n: 3 });
-  // Gauges stay; the secure pipeline's means are the window's, not a difference of two means.
-  const before = { crossings: 100, packetsIn: 3000, crossingNs: 1_000_000, enclaveNs: 400_000, emulatedNs: 0, meanCrossingNs: 10_000, meanBoundaryNs: 6000, meanBatch: 30, incarnation: 1, spinBudgetUs: 50 };
-  const after = { crossings: 300, packetsIn: 8000, crossingNs: 3_400_000, enclaveNs: 1_200_000, emulatedNs: 0, meanCrossingNs: 11_333, meanBoundaryNs: 7333, meanBatch: 26.67, incarnation: 1, spinBudgetUs: 25 };
-  assert.deepEqual(diffStats(before, after), { crossings: 200, packetsIn: 5000, crossingNs: 2_400_000, enclaveNs: 800_000, emulatedNs: 0, meanCrossingNs: 12_000, meanBoundaryNs: 8000, meanBatch: 25, incarnation: 1, spinBudgetUs: 25 });
+  // Gauges stay; ratios of cumulative counters (means of the whole run) are left out of a window.
+  const before = { crossings: 100, packetsIn: 3000, crossingNs: 1_000_000, meanCrossingNs: 10_000, meanBatch: 30, crossingsPerHandoff: 2, incarnation: 1, spinBudgetUs: 50, depth: 4 };
+  const after = { crossings: 300, packetsIn: 8000, crossingNs: 3_400_000, meanCrossingNs: 11_333, meanBatch: 26.67, crossingsPerHandoff: 2.5, incarnation: 1, spinBudgetUs: 25, depth: 4 };
+  assert.deepEqual(diffStats(before, after), { crossings: 200, packetsIn: 5000, crossingNs: 2_400_000, incarnation: 1, spinBudgetUs: 25, depth: 4 });
   assert.equal(sumField({ x: { crossings: 2 }, y: [{ crossings: 3 }], crossings: 1 }, 'crossings'), 6);
 });
 

@@ -87,24 +87,23 @@ export const DEFAULT_SWEEP_PPS: readonly number[] = geometricRates(50e3, 3e6, 12
 let serial = 0;
 
 /** Gauges and settings of the TEE stats: taken as they are at the window's end, never subtracted. */
-const LEVEL_KEYS = new Set(['incarnation', 'transitionNs', 'spinMaxUs', 'spinBudgetUs', 'sealVersion', 'pid', 'threadId']);
+const LEVEL_KEYS = new Set(['incarnation', 'transitionNs', 'spinMaxUs', 'spinBudgetUs', 'sealVersion', 'pid', 'threadId', 'depth', 'inFlight']);
+/** Ratios of cumulative counters: neither a difference nor the end value is the window's; left out (derive them from the counters). */
+const RATIO_KEYS = new Set(['meanCrossingNs', 'meanBoundaryNs', 'meanBatch', 'crossingsPerHandoff']);
 
 /**
  * Numeric fields of b minus a, recursively (for cumulative TEE gate counters); gauges, settings and
- * other fields from b. Means (the secure pipeline's meanCrossingNs, meanBoundaryNs, meanBatch) are
- * computed again from the window's counters.
+ * other fields from b; ratios of counters left out.
  */
-export function diffStats(a: unknown, b: unknown, key = ''): unknown {
-  if (typeof b === 'number') return typeof a === 'number' && !LEVEL_KEYS.has(key) && !key.startsWith('mean') ? b - a : b;
+export function diffStats(a: unknown, b: unknown): unknown {
   if (b === null || typeof b !== 'object' || Array.isArray(b)) return b;
   const out: Record<string, unknown> = {};
   const ao = a !== null && typeof a === 'object' ? (a as Record<string, unknown>) : {};
-  for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = diffStats(ao[k], v, k);
-  const num = (k: string): number => (typeof out[k] === 'number' ? (out[k] as number) : 0);
-  const crossings = num('crossings');
-  if ('meanCrossingNs' in out) out.meanCrossingNs = crossings === 0 ? 0 : Math.round(num('crossingNs') / crossings);
-  if ('meanBoundaryNs' in out) out.meanBoundaryNs = crossings === 0 ? 0 : Math.round((num('crossingNs') - num('enclaveNs') - num('emulatedNs')) / crossings);
-  if ('meanBatch' in out && 'packetsIn' in out) out.meanBatch = crossings === 0 ? 0 : +(num('packetsIn') / crossings).toFixed(2);
+  for (const [k, v] of Object.entries(b as Record<string, unknown>)) {
+    if (RATIO_KEYS.has(k)) continue;
+    const x = ao[k];
+    out[k] = typeof v === 'number' ? (typeof x === 'number' && !LEVEL_KEYS.has(k) ? v - x : v) : diffStats(x, v);
+  }
   return out;
 }
 

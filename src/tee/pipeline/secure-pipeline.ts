@@ -363,7 +363,7 @@ export class HostPipeline implements LoopPipeline {
     if (!ring.reached(seq)) {
       this.handoffs++;
       ring.wakeIfSleeping();
-      reply = ring.awaitReached(seq, this.x.spin, this.x.timeoutMs);
+      reply = ring.awaitDone(seq, this.x.spin, this.x.timeoutMs);
     }
     // What completed before a failure is complete: its outputs go out.
     while (this.inflight !== 0 && ring.reached(this.oldest)) {
