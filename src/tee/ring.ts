@@ -331,12 +331,15 @@ export class RequestRing {
     if (Atomics.load(c, C_WRITE) !== taken) return Atomics.load(c, H_STOP) === 0;
     Atomics.store(c, E_SLEEPING, 1);
     Atomics.add(c, E_SLEEPS, 1);
+    // alive() may cost a system call (the process backend reads its parent pid): asked only after
+    // a wait that timed out, not on every crossing.
+    let idle = false;
     while (Atomics.load(c, C_WRITE) === taken) {
-      if (Atomics.load(c, H_STOP) !== 0 || !alive()) {
+      if (Atomics.load(c, H_STOP) !== 0 || (idle && !alive())) {
         Atomics.store(c, E_SLEEPING, 0);
         return false;
       }
-      this.waiter.wait(c, C_WRITE, taken, pollMs);
+      idle = this.waiter.wait(c, C_WRITE, taken, pollMs) === 'timed-out';
     }
     Atomics.store(c, E_SLEEPING, 0);
     return Atomics.load(c, H_STOP) === 0;

@@ -4,7 +4,8 @@
 // shares the OS process (and its address space) with the pipeline.
 import { Worker } from 'node:worker_threads';
 import type { EnclaveConfig } from './enclave-loop.js';
-import { H_STOP, C_WRITE, RequestRing, atomicsWaiter, initRing, ringRegionBytes } from '../ring.js';
+import { H_STOP, C_WRITE, RequestRing, initRing, ringRegionBytes } from '../ring.js';
+import { threadWaiter } from './process.js';
 import { awaitReady, type EnclaveRealm } from './remote.js';
 
 export function startIsolate(
@@ -16,12 +17,13 @@ export function startIsolate(
 ): EnclaveRealm | { error: string } {
   const sab = new SharedArrayBuffer(ringRegionBytes(slots, slotBytes));
   initRing(sab, slots, slotBytes);
-  const ring = new RequestRing(sab, atomicsWaiter);
+  const { waiter, futex } = threadWaiter();
+  const ring = new RequestRing(sab, waiter);
   const bootError = fillBoot(ring);
   if (bootError !== null) return { error: bootError };
   let worker: Worker;
   try {
-    worker = new Worker(new URL('./isolate-entry.js', import.meta.url), { workerData: { region: sab, config }, execArgv: [] });
+    worker = new Worker(new URL('./isolate-entry.js', import.meta.url), { workerData: { region: sab, config, futex }, execArgv: [] });
   } catch (e) {
     return { error: `cannot start the enclave worker: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -56,7 +58,7 @@ export function startIsolate(
     async stop(timeoutMs) {
       expected = true;
       Atomics.store(ring.ctrl, H_STOP, 1);
-      atomicsWaiter.wake(ring.ctrl, C_WRITE);
+      ring.waiter.wake(ring.ctrl, C_WRITE);
       if (exitText !== null) return;
       const timer = setTimeout(() => void worker.terminate(), timeoutMs);
       await new Promise<void>((resolve) => worker.once('exit', () => resolve()));

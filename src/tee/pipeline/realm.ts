@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { nativeErrorText, type NativeAddon, type NativeHandle } from '../../runtime/io/native.js';
-import { futexWaiter, processBackendNative } from '../backends/process.js';
-import { C_WRITE, EnclaveState, H_MSG_LEN, H_STATE, H_STOP, RequestRing, atomicsWaiter, initRing, ringRegionBytes } from '../ring.js';
+import { futexWaiter, processBackendNative, threadWaiter } from '../backends/process.js';
+import { C_WRITE, EnclaveState, H_MSG_LEN, H_STATE, H_STOP, RequestRing, initRing, ringRegionBytes } from '../ring.js';
 import type { PipelineEnclaveConfig } from './protocol.js';
 
 export type PipelineBackend = 'isolate' | 'process';
@@ -128,12 +128,13 @@ export function startPipelineRealm(
 function startWorker(config: PipelineEnclaveConfig, area: SharedArea, ringSlots: number, slotBytes: number, fillBoot: (ring: RequestRing) => string | null, startTimeoutMs: number): PipelineRealm | { error: string } {
   const sab = new SharedArrayBuffer(ringRegionBytes(ringSlots, slotBytes));
   initRing(sab, ringSlots, slotBytes);
-  const ring = new RequestRing(sab, atomicsWaiter);
+  const { waiter, futex } = threadWaiter();
+  const ring = new RequestRing(sab, waiter);
   const bootError = fillBoot(ring);
   if (bootError !== null) return { error: bootError };
   let worker: Worker;
   try {
-    worker = new Worker(new URL('./isolate-entry.js', import.meta.url), { workerData: { region: sab, packets: area.sab, config } });
+    worker = new Worker(new URL('./isolate-entry.js', import.meta.url), { workerData: { region: sab, packets: area.sab, config, futex } });
   } catch (e) {
     return { error: `cannot start the enclave worker: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -166,7 +167,7 @@ function startWorker(config: PipelineEnclaveConfig, area: SharedArea, ringSlots:
     async stop(timeoutMs) {
       expected = true;
       Atomics.store(ring.ctrl, H_STOP, 1);
-      atomicsWaiter.wake(ring.ctrl, C_WRITE);
+      ring.waiter.wake(ring.ctrl, C_WRITE);
       if (exitText !== null) return;
       const timer = setTimeout(() => void worker.terminate(), timeoutMs);
       await exited;
