@@ -389,6 +389,21 @@ for (const backend of backends) {
     }
   });
 
+  test(`a program that never replicates is offered no spare slots: one crossing per batch (${backend})`, async () => {
+    const p = programs[0];
+    const plain = plainSwitch(p);
+    const sp = await open(p, backend);
+    try {
+      const pk = packets(96, 7);
+      assert.deepEqual(drive(sp.arch, pk, 32), drive(plain.arch, pk, 32));
+      assert.equal(sp.arch.sparesOffered, 0);
+      assert.equal(sp.stats().crossings, 3);
+      assert.equal(sp.arch.pool.available, sp.arch.pool.slots);
+    } finally {
+      await sp.close();
+    }
+  });
+
   test(`multicast copies beyond the offered slots are drained, in order (${backend})`, async () => {
     const mc: Program = { name: 'multicast', p4: ex('multicast/multicast.p4'), stf: '', commands: ex('multicast/commands.txt') };
     const plain = plainSwitch(mc);
@@ -404,6 +419,7 @@ for (const backend of backends) {
       assert.ok(want.length > 2 * pk.length, `multicast gives more outputs than 2 per input (${want.length})`);
       assert.deepEqual(drive(sp.arch, pk, 32), want);
       assert.ok((sp.stats().crossings as number) > 3, 'drain crossings happened');
+      assert.ok(sp.arch.sparesOffered > 0, 'batches after the first offer spare slots for the copies');
       assert.equal(sp.arch.pool.available, sp.arch.pool.slots);
     } finally {
       await sp.close();

@@ -142,6 +142,13 @@ export class HostPipeline implements LoopPipeline {
   private epoch = 0;
   /** W_MORE of the last harvested batch: packets the enclave still holds. */
   private more = 0;
+  /**
+   * Spare slots offered with the next batch (for clones and multicast copies): what the last batch
+   * produced beyond its inputs, plus what the enclave still holds. 0 for a program that never
+   * replicates, so a batch costs no spare alloc/free; a replicating one gets spares from its second
+   * batch on (what finds no slot is carried and drained in the same run(), one crossing more).
+   */
+  private spareHint = 0;
   /** Sent packets: a ring of slot indices (never more than the pool's slots are held). */
   private readonly sentQ: Int32Array;
   private readonly sentMask: number;
@@ -153,6 +160,8 @@ export class HostPipeline implements LoopPipeline {
   handoffs = 0;
   packetsIn = 0;
   packetsOut = 0;
+  /** Spare slots offered to the enclave (for replication; see spareHint). */
+  sparesOffered = 0;
   bytesIn = 0;
   bytesOut = 0;
   /** Host time spent on crossings: staging descriptors, publishing, waiting, reading replies. */
@@ -242,7 +251,7 @@ export class HostPipeline implements LoopPipeline {
         const n = this.pendN;
         this.pendN = 0;
         this.pendOld = 0;
-        this.publishBatch(ring, n, n, (this.epoch - 1) | 0, n);
+        this.publishBatch(ring, n, this.spareHint, (this.epoch - 1) | 0, n);
       }
       if (!this.drain(ring)) this.abandon();
     }
@@ -284,7 +293,7 @@ export class HostPipeline implements LoopPipeline {
     const r = ring as RequestRing;
     // Invariant: fewer than `depth` (<= ring slots) batches are in flight here, so slot
     // (write & mask) is free.
-    this.publishBatch(r, n, n, this.epoch, old);
+    this.publishBatch(r, n, this.spareHint, this.epoch, old);
     if (this.inflight >= (this.deferred ? this.depth : 1)) {
       let ok = this.waitFor(r, this.oldest);
       if (ok && this.more > 0) ok = this.drain(r);
@@ -330,6 +339,7 @@ export class HostPipeline implements LoopPipeline {
       offered[n + spares++] = s;
     }
     if (n === 0 && spares === 0) return false;
+    this.sparesOffered += spares;
     words[w + S_FN] = PipeOp.Batch;
     words[w + S_N] = n;
     words[w + S_AUX] = spares;
@@ -430,7 +440,10 @@ export class HostPipeline implements LoopPipeline {
     this.bytesIn += this.recBytes[r];
     this.bytesOut += outBytes;
     this.enclaveNs += words[w + W_BUSY] * 62.5;
-    this.more = words[w + W_MORE];
+    const more = words[w + W_MORE];
+    this.more = more > 0 ? more : 0;
+    const hint = (m > n ? m - n : 0) + this.more;
+    this.spareHint = hint < MAX_BATCH ? hint : MAX_BATCH;
   }
 
   /**
