@@ -5,7 +5,7 @@ import { PortStats, type Port } from '../runtime/io/port.js';
 import { ShmPort, initShmRegion, shmRegionSize } from '../runtime/io/shm.js';
 import { Generator } from './generator.js';
 import { studyTemplate, type Template } from './template.js';
-import { readRunId, readSeq, writeStamp, STUDY_LAYOUT } from './stamp.js';
+import { readRunId, readSeq, readTimeNs, writeStamp, STUDY_LAYOUT, TAIL_LAYOUT } from './stamp.js';
 import { intendedCount } from './schedule.js';
 
 /** Tests assert counts, not timing: the machine is shared, so delivery limits are switched off. */
@@ -174,8 +174,9 @@ test('over a pair of shm ports in one process (js copy and template cycling)', a
   const b = new ShmPort('t', buffer, 1);
   const t = studyTemplate({ size: 300, dstPort: { lo: 7777, hi: 7779 } });
   if ('error' in t) throw new Error(t.error);
-  const gen = new Generator(a, [b], t, { ...LENIENT, nativeCopy: false, graceNs: 5e9 });
+  const gen = new Generator(a, [b], t, { ...LENIENT, nativeCopy: false, graceNs: 5e9, inPlaceTx: false, inPlaceRx: false });
   assert.equal(gen.copyMode, 'js');
+  assert.equal(gen.inPlaceRxPorts, 0);
   const r = await gen.runTrial({ pps: 10000, durationS: 0.05, pattern: { kind: 'poisson' }, seed: 3 });
   assert.equal(r.intended, intendedCount({ kind: 'poisson' }, 10000, 0.05e9, 3));
   assert.equal(r.sent, r.intended);
@@ -186,7 +187,7 @@ test('over a pair of shm ports in one process (js copy and template cycling)', a
   // a second generator without a receive port leaves them on the ring to inspect.
   const pool = new PacketPool(8, 2048, 0);
   const slots = new Int32Array(8);
-  const g2 = new Generator(a, [], t, { ...LENIENT, nativeCopy: false });
+  const g2 = new Generator(a, [], t, { ...LENIENT, nativeCopy: false, inPlaceTx: false });
   const r2 = await g2.runTrial({ pps: 1000, durationS: 0.003, runId: 0xabcdef });
   assert.equal(r2.sent, 3);
   const n = b.rx(pool, slots, 8);
@@ -218,5 +219,215 @@ test('template cycling with the default copy (native when built): every frame in
     const tpl: Uint8Array = t.frames[i % 5]!;
     assert.deepEqual(f.subarray(0, 42), tpl.subarray(0, 42));
     assert.deepEqual(f.subarray(62), tpl.subarray(62));
+  }
+});
+
+/**
+ * The far side of an shm region for in-place tests, run from inside the generator's poll loop: as
+ * an RX port listed BEFORE the generator's own shm port, each rx() call takes what side 1 received
+ * (keeping a copy of every frame), drops / duplicates / adds foreign frames as asked, and sends the
+ * rest back on side 1. It always returns 0 itself: the generator receives the echoes on side 0.
+ */
+class EchoTap implements Port {
+  readonly name = 'tap';
+  readonly driver = 'shm' as const;
+  readonly stats = new PortStats();
+  readonly frames: Uint8Array[] = [];
+  private readonly b: ShmPort;
+  private readonly pool = new PacketPool(512, 2048, 0);
+  private readonly slots = new Int32Array(64);
+  private readonly queue: number[] = [];
+  private readonly out = new Int32Array(512);
+  private readonly drop: (seq: number) => boolean;
+  private readonly dup: (seq: number) => boolean;
+  private foreignEvery: number;
+  constructor(b: ShmPort, drop: (seq: number) => boolean = () => false, dup: (seq: number) => boolean = () => false, foreignEvery = 0) {
+    this.b = b;
+    this.drop = drop;
+    this.dup = dup;
+    this.foreignEvery = foreignEvery;
+  }
+  tx(): number {
+    return 0;
+  }
+  rx(): number {
+    const pool = this.pool;
+    const n = this.b.rx(pool, this.slots, 64);
+    for (let k = 0; k < n; k++) {
+      const s = this.slots[k]!;
+      const bytes = pool.bytes(s);
+      this.frames.push(bytes);
+      const layout = bytes.length >= 1000 || bytes.length < 62 ? TAIL_LAYOUT : STUDY_LAYOUT;
+      const seq = readSeq(bytes, layout, 0, bytes.length);
+      if (this.dup(seq)) {
+        const d = pool.alloc();
+        pool.write(d, bytes);
+        this.queue.push(s, d);
+      } else if (this.drop(seq)) {
+        pool.free(s);
+      } else {
+        this.queue.push(s);
+      }
+      if (this.foreignEvery > 0 && this.frames.length % this.foreignEvery === 0) {
+        const f = pool.alloc();
+        pool.write(f, new Uint8Array(100).fill(0x5a));
+        this.queue.push(f);
+      }
+    }
+    // Echo in order; what side 1's ring refuses waits for the next call.
+    const m = Math.min(this.queue.length, this.out.length);
+    for (let k = 0; k < m; k++) this.out[k] = this.queue[k]!;
+    const took = this.b.tx(pool, this.out, m);
+    this.queue.splice(0, took);
+    return 0;
+  }
+  close(): void {}
+}
+
+/** One trial over a fresh shm region (ring of `ring` buffers) with the echo tap; in place or the pool path. */
+async function shmTrial(
+  t: Template,
+  inPlace: boolean,
+  req: { pps: number; durationS: number; pattern?: { kind: 'cbr' } | { kind: 'burst'; k: number } },
+  o: { ring?: number; burst?: number; runId?: number; drop?: (s: number) => boolean; dup?: (s: number) => boolean; foreignEvery?: number } = {},
+) {
+  const ring = o.ring ?? 16;
+  const buffer = new ArrayBuffer(shmRegionSize(ring, 2048));
+  initShmRegion(buffer, ring, 2048);
+  const a = new ShmPort('t', buffer, 0, undefined, false);
+  const b = new ShmPort('t', buffer, 1, undefined, false);
+  const tap = new EchoTap(b, o.drop, o.dup, o.foreignEvery);
+  const gen = new Generator(a, [tap, a], t, { ...LENIENT, graceNs: 2e9, burst: o.burst ?? 32, inPlaceTx: inPlace, inPlaceRx: inPlace, nativeCopy: false });
+  assert.equal(gen.copyMode, inPlace ? 'shm-inplace' : 'js');
+  assert.equal(gen.inPlaceRxPorts, inPlace ? 1 : 0);
+  const r = await gen.runTrial({ ...req, runId: o.runId ?? 0x1234 });
+  gen.close();
+  return { r, frames: tap.frames, a };
+}
+
+/** Frames of several sizes with the tail stamp: a template the study layout cannot describe. */
+function mixedTemplate(): Template {
+  const frames = [100, 1500, 300].map((len, i) => Uint8Array.from({ length: len }, (_, j) => (j * 13 + i * 7 + 1) & 0xff));
+  return { frames, layout: TAIL_LAYOUT, description: 'mixed sizes' };
+}
+
+for (const [name, t] of [
+  ['study template cycling 4 destination ports', ((): Template => {
+    const x = studyTemplate({ size: 1500, dstPort: { lo: 7000, hi: 7003 } });
+    if ('error' in x) throw new Error(x.error);
+    return x;
+  })()],
+  ['tail stamps, frames of 100, 1500 and 300 bytes', mixedTemplate()],
+] as const) {
+  test(`in-place shm TX and RX give the same frames and counts as the pool path (${name}, ring wraps)`, async () => {
+    const req = { pps: 10000, durationS: 0.05 };
+    const ip = await shmTrial(t, true, req);
+    const pp = await shmTrial(t, false, req);
+    for (const { r, frames } of [ip, pp]) {
+      assert.equal(r.intended, 500);
+      assert.equal(r.sent, 500);
+      assert.equal(r.received, 500);
+      assert.equal(r.lost, 0);
+      assert.equal(r.duplicates, 0);
+      assert.equal(r.foreign, 0);
+      assert.equal(frames.length, 500);
+    }
+    const L = t.layout;
+    for (let i = 0; i < 500; i++) {
+      const f = ip.frames[i]!;
+      const g = pp.frames[i]!;
+      assert.equal(f.length, t.frames[i % t.frames.length]!.length, `frame ${i} length`);
+      assert.equal(readSeq(f, L, 0, f.length), i);
+      assert.equal(readRunId(f, L, 0, f.length), 0x1234);
+      // Intended times differ only by the start of each trial (rounded to whole ns).
+      const di = readTimeNs(f, L, 0, f.length) - ip.r.startNs;
+      const dp = readTimeNs(g, L, 0, g.length) - pp.r.startNs;
+      assert.ok(Math.abs(di - dp) <= 1 && Math.abs(di - i * 1e5) <= 1, `frame ${i} time ${di} vs ${dp}`);
+      // Everything else byte for byte: the template around the stamp, same as the pool path.
+      const tb = L.fromEnd ? f.length : 0;
+      const fz = f.slice();
+      const gz = g.slice();
+      fz.fill(0, tb + L.timeOff, tb + L.timeOff + 8);
+      gz.fill(0, tb + L.timeOff, tb + L.timeOff + 8);
+      assert.deepEqual(fz, gz, `frame ${i} bytes`);
+      const tpl = t.frames[i % t.frames.length]!.slice();
+      writeStamp(tpl, L, 0, tpl.length, 0x1234, i, 0);
+      assert.deepEqual(fz, tpl, `frame ${i} is its template plus the stamp`);
+    }
+    assert.equal(ip.a.stats.txPackets, 500);
+    assert.equal(ip.a.stats.rxPackets, 500);
+  });
+}
+
+test('in-place shm TX: trials back to back on one generator restamp the run id in every ring buffer', async () => {
+  const buffer = new ArrayBuffer(shmRegionSize(16, 2048));
+  initShmRegion(buffer, 16, 2048);
+  const a = new ShmPort('t', buffer, 0, undefined, false);
+  const tap = new EchoTap(new ShmPort('t', buffer, 1, undefined, false));
+  const gen = new Generator(a, [tap, a], template(), { ...LENIENT, graceNs: 2e9, inPlaceTx: true, inPlaceRx: true });
+  const r1 = await gen.runTrial({ pps: 10000, durationS: 0.01, runId: 1 });
+  const r2 = await gen.runTrial({ pps: 10000, durationS: 0.01, runId: 2 });
+  assert.equal(r1.received, 100);
+  assert.equal(r2.received, 100);
+  assert.equal(r2.foreign, 0);
+  assert.deepEqual(tap.frames.map((f) => readRunId(f, STUDY_LAYOUT, 0, f.length)), [...Array(100).fill(1), ...Array(100).fill(2)]);
+});
+
+test('in-place shm TX: a full ring gives back-pressure, refused packets go later and in order, as on the pool path', async () => {
+  const t = studyTemplate({ size: 1500, dstPort: { lo: 7000, hi: 7002 } });
+  if ('error' in t) throw new Error(t.error);
+  // Bursts of 32 at once into a ring of 8: each burst takes 4 sends, 24 packets counted refused once.
+  const req = { pps: 3200, durationS: 0.1, pattern: { kind: 'burst' as const, k: 32 } };
+  const ip = await shmTrial(t, true, req, { ring: 8, burst: 32 });
+  const pp = await shmTrial(t, false, req, { ring: 8, burst: 32 });
+  for (const { r, frames } of [ip, pp]) {
+    assert.equal(r.intended, 320);
+    assert.equal(r.sent, 320);
+    assert.equal(r.received, 320);
+    assert.equal(r.backpressure, 10 * 24);
+    assert.deepEqual(frames.map((f) => readSeq(f, STUDY_LAYOUT, 0, f.length)), Array.from({ length: 320 }, (_, i) => i));
+    // A refused packet keeps its template when it goes later: destination ports still cycle.
+    assert.deepEqual(frames.map((f) => (f[36]! << 8) | f[37]!), Array.from({ length: 320 }, (_, i) => 7000 + (i % 3)));
+  }
+  assert.equal(ip.r.lateSends, pp.r.lateSends);
+});
+
+test('in-place shm RX counts loss, duplicates and foreign frames exactly as the pool path', async () => {
+  const t = template(200);
+  const opts = { ring: 64, drop: (s: number) => s % 10 === 3, dup: (s: number) => s % 50 === 7, foreignEvery: 100 };
+  const req = { pps: 10000, durationS: 0.05 };
+  const ip = await shmTrial(t, true, req, opts);
+  const pp = await shmTrial(t, false, req, opts);
+  for (const { r } of [ip, pp]) {
+    assert.equal(r.sent, 500);
+    assert.equal(r.received, 450);
+    assert.equal(r.lost, 50);
+    assert.equal(r.duplicates, 10);
+    assert.equal(r.foreign, 5);
+  }
+});
+
+test('P4TEE_GEN_INPLACE=0 turns both shm in-place paths off unless the options say otherwise', () => {
+  const buffer = new ArrayBuffer(shmRegionSize(8, 2048));
+  initShmRegion(buffer, 8, 2048);
+  const a = new ShmPort('t', buffer, 0, undefined, false);
+  const before = process.env.P4TEE_GEN_INPLACE;
+  try {
+    process.env.P4TEE_GEN_INPLACE = '0';
+    const off = new Generator(a, [a], template(), { nativeCopy: false });
+    assert.equal(off.copyMode, 'js');
+    assert.equal(off.inPlaceRxPorts, 0);
+    const on = new Generator(a, [a], template(), { nativeCopy: false, inPlaceTx: true, inPlaceRx: true });
+    assert.equal(on.copyMode, 'shm-inplace');
+    assert.equal(on.inPlaceRxPorts, 1);
+    delete process.env.P4TEE_GEN_INPLACE;
+    assert.equal(new Generator(a, [a], template(), { nativeCopy: false }).copyMode, 'shm-inplace');
+    // A frame bigger than a ring buffer: the pool path (whose port counts it as too big).
+    const small = new ArrayBuffer(shmRegionSize(8, 128));
+    initShmRegion(small, 8, 128);
+    assert.equal(new Generator(new ShmPort('s', small, 0), [], template(200), { nativeCopy: false }).copyMode, 'js');
+  } finally {
+    if (before === undefined) delete process.env.P4TEE_GEN_INPLACE;
+    else process.env.P4TEE_GEN_INPLACE = before;
   }
 });

@@ -5,14 +5,18 @@
 // The per-packet path allocates nothing: alloc a slot, copy the template (skipped when the slot
 // still holds it), write the stamp; one tx call per burst. The skip relies on ports only reading
 // the slots they send (true of every driver) and on the TX pool never being used for receiving.
-// Over an afxdp TX port the pool is skipped (in-place TX): packets are built straight in the
-// port's UMEM TX frames, whose template bytes stay from one use of a frame to the next, so a packet
-// costs its 12 stamp bytes and a descriptor (AfxdpPort.txReserve / txSubmit), no copy.
+// Over an afxdp or shm TX port the pool is skipped (in-place TX): packets are built straight in the
+// port's own TX buffers (afxdp: UMEM frames, AfxdpPort.txReserve / txSubmit; shm: the TX ring's
+// buffers, ShmPort.txReserveInPlace / txCommit), whose template bytes stay from one use of a buffer
+// to the next (the peer only reads them), so a packet costs its 12 stamp bytes and a length, no copy.
+// Over an shm RX port stamps are read in place in the RX ring (ShmPort.rxPeek, Receiver.onFrames,
+// rxRelease) instead of copying each frame into the RX pool. P4TEE_GEN_INPLACE=0 in the environment
+// turns both in-place paths off (pool + copy, for before/after benchmarks); options override it.
 
 import { PacketPool } from '../runtime/core/packet-pool.js';
 import { isPortError, openPort, type DriverName, type Port, type PortSpec } from '../runtime/io/port.js';
 import { AfxdpPort } from '../runtime/io/afxdp.js';
-import { BurstCopier } from '../runtime/io/shm.js';
+import { BurstCopier, ShmPort } from '../runtime/io/shm.js';
 import { monoNs } from './clock.js';
 import { Receiver } from './receiver.js';
 import { Schedule, patternName, type Pattern } from './schedule.js';
@@ -38,8 +42,13 @@ export interface GeneratorOptions {
   readonly nativeCopy?: boolean;
   /** Bits of the receiver's duplicate window (default 20: 1M sequence numbers). */
   readonly windowBits?: number;
-  /** Build packets in place in an afxdp TX port's UMEM (default true; false: pool + copy like other drivers). */
+  /**
+   * Build packets in place in an afxdp TX port's UMEM or an shm TX port's ring (default true unless
+   * P4TEE_GEN_INPLACE=0; false: pool + copy like other drivers).
+   */
   readonly inPlaceTx?: boolean;
+  /** Read stamps in place in an shm RX port's ring (default true unless P4TEE_GEN_INPLACE=0; false: copy into the RX pool). */
+  readonly inPlaceRx?: boolean;
 }
 
 export interface TrialRequest {
@@ -68,6 +77,11 @@ export interface TrialHooks {
   readonly progressIntervalNs?: number;
   /** Aborting cuts the trial short (it is then invalid). */
   readonly signal?: AbortSignal;
+}
+
+/** Default of inPlaceTx / inPlaceRx: on, unless the benchmark environment turns it off. */
+function inPlaceDefault(): boolean {
+  return process.env.P4TEE_GEN_INPLACE !== '0';
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -104,9 +118,12 @@ export class Generator {
   readonly validity: ValidityLimits;
   /**
    * 'native' when the addon's batched memcpy copies templates, else 'js'; 'umem' when packets are
-   * built in place in the afxdp port's UMEM (a template is copied once per UMEM frame and trial).
+   * built in place in the afxdp port's UMEM, 'shm-inplace' in the shm port's TX ring (a template
+   * is copied once per buffer and trial).
    */
-  readonly copyMode: 'native' | 'js' | 'umem';
+  readonly copyMode: 'native' | 'js' | 'umem' | 'shm-inplace';
+  /** How many RX ports are read in place (shm ring, no copy into the RX pool). */
+  readonly inPlaceRxPorts: number;
 
   /** TX pool: the first K slots hold the templates for good; the rest carry packets. */
   private readonly txPool: PacketPool;
@@ -129,6 +146,15 @@ export class Generator {
   private readonly ipAddrs: Int32Array;
   private readonly ipLens: Int32Array;
   private readonly ipHolds: Int32Array;
+  /** In-place TX over shm: the port, its region bytes, and per TX ring buffer the template it holds (-1: none). */
+  private readonly shmTx: ShmPort | null;
+  private readonly shmData: Uint8Array;
+  private readonly shmHolds: Int32Array;
+  /** Per RX port: the shm port to read in place, or null (rx() into the RX pool). */
+  private readonly rxShm: (ShmPort | null)[];
+  /** Offsets and lengths of one in-place RX burst. */
+  private readonly rxOffs: Int32Array;
+  private readonly rxLens: Int32Array;
   /** Template index of each pending packet (in-place TX builds packets only once frames are reserved). */
   private readonly pendFrame: Int32Array;
   private readonly st = new SendState();
@@ -174,12 +200,26 @@ export class Generator {
     this.ipAddrs = new Int32Array(this.burst);
     this.ipLens = new Int32Array(this.burst);
     const fb = tx instanceof AfxdpPort ? tx.frameBytes : 0;
-    if (options.inPlaceTx !== false && tx instanceof AfxdpPort && maxLen <= fb && (fb & (fb - 1)) === 0) {
+    const inPlaceTx = options.inPlaceTx ?? inPlaceDefault();
+    const inPlaceRx = options.inPlaceRx ?? inPlaceDefault();
+    this.shmTx = null;
+    this.shmData = new Uint8Array(0);
+    this.shmHolds = new Int32Array(0);
+    if (inPlaceTx && tx instanceof AfxdpPort && maxLen <= fb && (fb & (fb - 1)) === 0) {
       this.ipPort = tx;
       this.ipUmem = tx.umemBytes;
       this.ipShift = 31 - Math.clz32(fb);
       this.ipHolds = new Int32Array(this.ipUmem.length >>> this.ipShift).fill(-1);
       this.copyMode = 'umem';
+    } else if (inPlaceTx && tx instanceof ShmPort && maxLen <= tx.slotSize) {
+      this.ipPort = null;
+      this.ipUmem = new Uint8Array(0);
+      this.ipShift = 0;
+      this.ipHolds = new Int32Array(0);
+      this.shmTx = tx;
+      this.shmData = tx.txData;
+      this.shmHolds = new Int32Array(tx.ringSize).fill(-1);
+      this.copyMode = 'shm-inplace';
     } else {
       this.ipPort = null;
       this.ipUmem = new Uint8Array(0);
@@ -187,6 +227,10 @@ export class Generator {
       this.ipHolds = new Int32Array(0);
       this.copyMode = this.copier.kind;
     }
+    this.rxShm = rx.map((p) => (inPlaceRx && p instanceof ShmPort ? p : null));
+    this.inPlaceRxPorts = this.rxShm.filter((p) => p !== null).length;
+    this.rxOffs = new Int32Array(this.rxBurst);
+    this.rxLens = new Int32Array(this.rxBurst);
   }
 
   /** Runs one trial: send window, then drain. Never throws for port trouble (the trial is then invalid). */
@@ -210,8 +254,10 @@ export class Generator {
     st.overran = false;
     st.cutShort = null;
     this.receiver.reset(st.runId);
-    // In-place TX writes the run id with the template: every UMEM frame gets a fresh copy this trial.
+    // In-place TX writes the run id with the template: every UMEM frame / ring buffer gets a fresh
+    // copy this trial (which also covers anything else written into them between trials).
     this.ipHolds.fill(-1);
+    this.shmHolds.fill(-1);
     const progressEvery = hooks.progressIntervalNs ?? 1e9;
     st.t0 = monoNs();
     let nextProgress = st.t0 + progressEvery;
@@ -291,7 +337,10 @@ export class Generator {
     const rxSlots = this.rxSlots;
     const rxBurst = this.rxBurst;
     const receiver = this.receiver;
-    const inPlace = this.ipPort !== null;
+    const rxShm = this.rxShm;
+    const rxOffs = this.rxOffs;
+    const rxLens = this.rxLens;
+    const inPlace = this.ipPort !== null || this.shmTx !== null;
     for (;;) {
       const now = monoNs();
       if (!st.done && inPlace) {
@@ -358,8 +407,16 @@ export class Generator {
         }
       }
       for (let p = 0; p < nRx; p++) {
-        const n = rxPorts[p]!.rx(rxPool, rxSlots, rxBurst);
-        if (n > 0) receiver.onBurst(rxPool, rxSlots, n, monoNs());
+        const sp = rxShm[p]!;
+        if (sp !== null) {
+          // In place: read the stamps in the ring, then hand the buffers back (also skips malformed ones).
+          const n = sp.rxPeek(rxBurst, rxOffs, rxLens);
+          if (n > 0) receiver.onFrames(sp.rxData, rxOffs, rxLens, n, monoNs());
+          sp.rxRelease();
+        } else {
+          const n = rxPorts[p]!.rx(rxPool, rxSlots, rxBurst);
+          if (n > 0) receiver.onBurst(rxPool, rxSlots, n, monoNs());
+        }
       }
       if (st.done) {
         if (nRx === 0 || receiver.received >= st.sent || now - st.doneNs > this.graceNs) return false;
@@ -397,38 +454,22 @@ export class Generator {
 
   /**
    * One send step of in-place TX: queue every due packet (up to a burst) as pending (seq, intended
-   * time, template), reserve UMEM frames for as many as the port takes, write template (when the
-   * frame does not hold it yet) and stamp into them, submit. Refused packets stay pending, in
+   * time, template), reserve TX buffers for as many as the port takes, write template (when the
+   * buffer does not hold it yet) and stamp into them, submit. Refused packets stay pending, in
    * order, exactly as on the pool path.
    */
   private sendInPlace(now: number): void {
     const st = this.st;
-    const sched = this.sched!;
-    const port = this.ipPort!;
-    const pendIntended = this.pendIntended;
-    const pendSeq = this.pendSeq;
-    const pendFrame = this.pendFrame;
-    const burst = this.burst;
-    const t0 = st.t0;
-    const rel = now - t0;
-    const windowNs = st.windowNs;
-    const k = this.tplLen.length;
-    let pendN = st.pendN;
-    let frameIdx = st.frameIdx;
-    while (pendN < burst) {
-      const t = sched.nextNs;
-      if (t > rel || t >= windowNs) break;
-      pendIntended[pendN] = t0 + t;
-      pendSeq[pendN] = sched.index;
-      pendFrame[pendN] = frameIdx;
-      pendN++;
-      sched.advance();
-      frameIdx = frameIdx + 1 === k ? 0 : frameIdx + 1;
+    const pendN = this.queueDue(now);
+    if (this.shmTx !== null) {
+      st.pendN = pendN === 0 ? 0 : this.settle(st, this.buildShm(pendN), pendN, now, this.pendFrame);
+      return;
     }
-    st.frameIdx = frameIdx;
+    const port = this.ipPort!;
     if (pendN === 0) {
       // Nothing due: lets the port push out what its ring still holds (copy mode sends in sendto).
       port.txSubmit(this.ipAddrs, this.ipLens, 0);
+      st.pendN = 0;
       return;
     }
     const addrs = this.ipAddrs;
@@ -443,6 +484,9 @@ export class Generator {
       const lens = this.ipLens;
       const holds = this.ipHolds;
       const shift = this.ipShift;
+      const pendSeq = this.pendSeq;
+      const pendIntended = this.pendIntended;
+      const pendFrame = this.pendFrame;
       const frames = this.template.frames;
       const tplLen = this.tplLen;
       const layout = this.template.layout;
@@ -467,15 +511,84 @@ export class Generator {
       }
       port.txSubmit(addrs, lens, took);
     }
-    pendN = this.settle(st, took, pendN, now, pendFrame);
-    st.pendN = pendN;
+    st.pendN = this.settle(st, took, pendN, now, this.pendFrame);
+  }
+
+  /** Queues every packet due by `now` (up to a burst) behind the pending ones; returns how many are pending. */
+  private queueDue(now: number): number {
+    const st = this.st;
+    const sched = this.sched!;
+    const pendIntended = this.pendIntended;
+    const pendSeq = this.pendSeq;
+    const pendFrame = this.pendFrame;
+    const burst = this.burst;
+    const t0 = st.t0;
+    const rel = now - t0;
+    const windowNs = st.windowNs;
+    const k = this.tplLen.length;
+    let pendN = st.pendN;
+    let frameIdx = st.frameIdx;
+    while (pendN < burst) {
+      const t = sched.nextNs;
+      if (t > rel || t >= windowNs) break;
+      pendIntended[pendN] = t0 + t;
+      pendSeq[pendN] = sched.index;
+      pendFrame[pendN] = frameIdx;
+      pendN++;
+      sched.advance();
+      frameIdx = frameIdx + 1 === k ? 0 : frameIdx + 1;
+    }
+    st.frameIdx = frameIdx;
+    return pendN;
+  }
+
+  /**
+   * Builds the first pending packets in the shm TX ring's free buffers and publishes them: template
+   * only when the buffer does not hold it already (with the run id), then seq and intended time.
+   * Returns how many the ring took (0 when full).
+   */
+  private buildShm(pendN: number): number {
+    const port = this.shmTx!;
+    const took = port.txReserveInPlace(pendN);
+    if (took === 0) return 0;
+    const data = this.shmData;
+    const holds = this.shmHolds;
+    const lens = this.ipLens;
+    const pendSeq = this.pendSeq;
+    const pendIntended = this.pendIntended;
+    const pendFrame = this.pendFrame;
+    const frames = this.template.frames;
+    const tplLen = this.tplLen;
+    const layout = this.template.layout;
+    const fromEnd = layout.fromEnd;
+    const runOff = layout.runOff;
+    const seqOff = layout.seqOff;
+    const timeOff = layout.timeOff;
+    const runId = this.st.runId;
+    for (let q = 0; q < took; q++) {
+      const f = pendFrame[q]!;
+      const len = tplLen[f]!;
+      const off = port.txSlotOffset(q);
+      const base = fromEnd ? off + len : off;
+      const h = port.txSlotIndex(q);
+      if (holds[h] !== f) {
+        data.set(frames[f]!, off);
+        putU32(data, base + runOff, runId);
+        holds[h] = f;
+      }
+      lens[q] = len;
+      putU32(data, base + seqOff, pendSeq[q]!);
+      putU64(data, base + timeOff, Math.round(pendIntended[q]!));
+    }
+    port.txCommit(took, lens);
+    return took;
   }
 
   /** Ends the send phase now: pending packets go back to the pool unsent. */
   private stopSending(nowNs: number): void {
     const st = this.st;
     if (st.done) return;
-    if (this.ipPort === null) for (let q = 0; q < st.pendN; q++) this.txPool.free(this.pending[q]!);
+    if (this.ipPort === null && this.shmTx === null) for (let q = 0; q < st.pendN; q++) this.txPool.free(this.pending[q]!);
     st.pendN = 0;
     st.done = true;
     st.doneNs = nowNs;

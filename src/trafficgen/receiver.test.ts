@@ -87,3 +87,50 @@ test('onBurst: reads stamps, filters foreign frames, frees every slot', () => {
   assert.equal(t.received, 1);
   assert.equal(t.maxSeq, 7);
 });
+
+test('onFrames (frames read in place) counts exactly as onBurst on the same frames', () => {
+  for (const layout of [STUDY_LAYOUT, TAIL_LAYOUT]) {
+    // seq per frame (-1: another run, -2: too short); reordered, duplicated and missing ones.
+    const seqs = [0, 1, 3, 2, -1, 4, 4, 6, -2, 1, 9, 7, 9, 8];
+    const lens = seqs.map((s, i) => (s === -2 ? 40 : 64 + 37 * i));
+    // In place: frames back to back at odd offsets of one buffer.
+    const buf = new Uint8Array(8192);
+    const offs = new Int32Array(seqs.length);
+    const lenArr = Int32Array.from(lens);
+    let at = 3;
+    seqs.forEach((s, i) => {
+      offs[i] = at;
+      writeStamp(buf, layout, at, lens[i]!, s === -1 ? 8 : 9, Math.max(0, s), 1000 + 10 * i);
+      at += lens[i]! + 5;
+    });
+    const pool = new PacketPool(32, 2048, 32);
+    const slots = new Int32Array(32);
+    seqs.forEach((_, i) => {
+      const s = pool.alloc();
+      pool.write(s, buf.subarray(offs[i]!, offs[i]! + lens[i]!));
+      slots[i] = s;
+    });
+    const a = new Receiver(layout);
+    const b = new Receiver(layout);
+    a.reset(9);
+    b.reset(9);
+    // Two bursts each, split at the same place.
+    a.onBurst(pool, slots, 6, 5000);
+    a.onBurst(pool, slots.subarray(6), seqs.length - 6, 6000);
+    b.onFrames(buf, offs, lenArr, 6, 5000);
+    b.onFrames(buf, offs.subarray(6), lenArr.subarray(6), seqs.length - 6, 6000);
+    assert.equal(pool.available, 32, 'onBurst freed every slot');
+    assert.equal(b.received, 9);
+    assert.equal(b.duplicates, 3);
+    assert.equal(b.foreign, 2);
+    assert.equal(b.reordered, 3); // 2, 7 and 8
+    assert.equal(b.frames, seqs.length);
+    assert.equal(b.bytes, lens.reduce((x, y) => x + y, 0));
+    assert.equal(b.lastRxNs, 6000);
+    for (const key of ['received', 'duplicates', 'foreign', 'reordered', 'stale', 'maxSeq', 'frames', 'bytes', 'lastRxNs'] as const) {
+      assert.equal(b[key], a[key], key);
+    }
+    assert.deepEqual(b.summary(12), a.summary(12));
+    assert.equal(b.summary(12).lost, 3);
+  }
+});

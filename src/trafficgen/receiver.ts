@@ -1,5 +1,6 @@
-// The receiving side of a trial. Input: bursts of received pool slots and the time they were
-// taken. It keeps only this trial's packets (stamp with the trial's run id; everything else counts
+// The receiving side of a trial. Input: bursts of received frames and the time they were taken,
+// either as pool slots (onBurst) or as offsets and lengths into a port's own buffer, read in place
+// (onFrames: the shm RX ring, no copy). It keeps only this trial's packets (stamp with the trial's run id; everything else counts
 // as foreign), counts distinct packets, duplicates and reordering with a bitmap over a sliding
 // window of sequence numbers, and records latency = receive time - INTENDED send time in an
 // HdrHistogram (ns, 3 significant digits). Output: summary(sent), where lost packets count as +inf.
@@ -85,36 +86,53 @@ export class Receiver {
   /** Takes n received slots (frees every one of them), all received at nowNs. */
   onBurst(pool: PacketPool, slots: Int32Array, n: number, nowNs: number): void {
     const buf = pool.buf;
-    const layout = this.layout;
-    const minFrame = layout.minFrame;
-    const runId = this.runId;
+    const start = pool.start;
+    const length = pool.length;
     let bytes = 0;
     let ours = 0;
     for (let k = 0; k < n; k++) {
       const slot = slots[k]!;
-      const start = pool.start[slot]!;
-      const len = pool.length[slot]!;
+      const len = length[slot]!;
       bytes += len;
-      if (len < minFrame) {
-        this.foreign++;
-        pool.free(slot);
-        continue;
-      }
-      const base = layout.fromEnd ? start + len : start;
-      if (getU32(buf, base + layout.runOff) !== runId) {
-        this.foreign++;
-        pool.free(slot);
-        continue;
-      }
-      const seq = getU32(buf, base + layout.seqOff);
-      const sent = getU64(buf, base + layout.timeOff);
+      ours += this.frame(buf, start[slot]!, len, nowNs);
       pool.free(slot);
-      ours++;
-      this.accept(seq, nowNs - sent);
     }
     this.frames += n;
     this.bytes += bytes;
     if (ours > 0) this.lastRxNs = nowNs;
+  }
+
+  /**
+   * Takes n frames read in place, frame k at buf[offs[k], offs[k] + lens[k]), all received at
+   * nowNs. Counts exactly as onBurst; keeps no reference to buf (the caller may then release it).
+   */
+  onFrames(buf: Uint8Array, offs: Int32Array, lens: Int32Array, n: number, nowNs: number): void {
+    let bytes = 0;
+    let ours = 0;
+    for (let k = 0; k < n; k++) {
+      const len = lens[k]!;
+      bytes += len;
+      ours += this.frame(buf, offs[k]!, len, nowNs);
+    }
+    this.frames += n;
+    this.bytes += bytes;
+    if (ours > 0) this.lastRxNs = nowNs;
+  }
+
+  /** One received frame at buf[start, start + len): 1 when it belongs to the run (then counted), else 0 (foreign). */
+  private frame(buf: Uint8Array, start: number, len: number, nowNs: number): number {
+    const layout = this.layout;
+    if (len < layout.minFrame) {
+      this.foreign++;
+      return 0;
+    }
+    const base = layout.fromEnd ? start + len : start;
+    if (getU32(buf, base + layout.runOff) !== this.runId) {
+      this.foreign++;
+      return 0;
+    }
+    this.accept(getU32(buf, base + layout.seqOff), nowNs - getU64(buf, base + layout.timeOff));
+    return 1;
   }
 
   /** Counts one packet of the run: its sequence number and latency (ns). */

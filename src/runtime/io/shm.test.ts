@@ -1,6 +1,7 @@
 // Tests of the shm driver: ring wrap-around and flow control between two worker threads over a
 // SharedArrayBuffer (no native addon needed), the same between two processes over a native
-// shared-memory region (skipped when the addon is missing), and the missing-addon path.
+// shared-memory region (skipped when the addon is missing), the in-place TX / RX access of the
+// traffic generator, and the missing-addon path.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { Worker, isMainThread, workerData } from 'node:worker_threads';
 import { PacketPool } from '../core/packet-pool.js';
 import { BurstCopier, ShmPort, initShmRegion, shmRegionSize, openShmPort } from './shm.js';
 import { nativeStatus, setNativePath } from './native.js';
-import { isPortError, openPort, type Port } from './port.js';
+import { DropReason, isPortError, openPort, type Port } from './port.js';
 
 const COUNT = 5000;
 
@@ -176,6 +177,118 @@ if (!isMainThread && (workerData as { shmTest?: boolean } | null)?.shmTest === t
     const b = new ShmPort('b', buffer, 1);
     assert.equal(b.rx(pool, slots, 8), 4);
     assert.equal(b.rx(pool, slots, 8), 0);
+  });
+
+  test('shm in-place TX: reserve, write in the ring, commit; a full ring reserves nothing', () => {
+    const buffer = new ArrayBuffer(shmRegionSize(4, 128));
+    initShmRegion(buffer, 4, 128);
+    const a = new ShmPort('a', buffer, 0, undefined, false);
+    const b = new ShmPort('b', buffer, 1, undefined, false);
+    const pool = new PacketPool(16, 256, 32);
+    const slots = new Int32Array(8);
+    const lens = new Int32Array(8);
+    let next = 0;
+    // Three rounds of 3 packets through a ring of 4: the indices wrap.
+    for (let round = 0; round < 3; round++) {
+      assert.equal(a.txReserveInPlace(3), 3);
+      for (let k = 0; k < 3; k++) {
+        const off = a.txSlotOffset(k);
+        assert.equal(a.txSlotIndex(k), (next + k) & 3);
+        lens[k] = 60 + next + k;
+        a.txData.fill(next + k, off, off + lens[k]!);
+      }
+      a.txCommit(3, lens);
+      assert.equal(b.rx(pool, slots, 8), 3);
+      for (let k = 0; k < 3; k++) {
+        const v = pool.view(slots[k]!);
+        assert.equal(v.length, 60 + next + k);
+        assert.ok(v.every((x) => x === next + k), 'bytes written in place arrive');
+        pool.free(slots[k]!);
+      }
+      next += 3;
+    }
+    assert.equal(a.stats.txPackets, 9);
+    assert.equal(a.stats.txBursts, 3);
+    assert.equal(a.stats.txBytes, 9 * 60 + 36);
+    // Full ring: 4 taken, then nothing until the reader moves.
+    assert.equal(a.txReserveInPlace(8), 4);
+    lens.fill(64);
+    a.txCommit(4, lens);
+    assert.equal(a.txReserveInPlace(8), 0);
+    assert.throws(() => a.txCommit(1, lens), /only 0 reserved/);
+    assert.equal(b.rx(pool, slots, 2), 2);
+    assert.equal(a.txReserveInPlace(8), 2);
+    lens[0] = 129;
+    assert.throws(() => a.txCommit(1, lens), /does not fit/);
+    assert.equal(b.pending(), 2, 'nothing published by a refused commit');
+  });
+
+  test('shm in-place RX: peek reads in the ring, release consumes; malformed lengths skipped and counted as rx() does', () => {
+    const lensOf = [70, -5, 90, 5000, 64, 100];
+    const setup = (): { a: ShmPort; b: ShmPort; buffer: ArrayBuffer } => {
+      const buffer = new ArrayBuffer(shmRegionSize(8, 128));
+      initShmRegion(buffer, 8, 128);
+      const a = new ShmPort('a', buffer, 0, undefined, false);
+      const b = new ShmPort('b', buffer, 1, undefined, false);
+      // Two packets first, consumed, so that the six below wrap the ring of 8.
+      const l2 = Int32Array.of(64, 64);
+      a.txReserveInPlace(2);
+      a.txCommit(2, l2);
+      const o = new Int32Array(2);
+      b.rxPeek(2, o, l2);
+      b.rxRelease();
+      b.stats.rxPackets = 0;
+      b.stats.rxBytes = 0;
+      b.stats.rxBursts = 0;
+      const lens = Int32Array.from(lensOf, (x) => (x < 0 || x > 128 ? 64 : x));
+      assert.equal(a.txReserveInPlace(6), 6);
+      for (let k = 0; k < 6; k++) a.txData.fill(10 + k, a.txSlotOffset(k), a.txSlotOffset(k) + lens[k]!);
+      a.txCommit(6, lens);
+      // Corrupt two published lengths (ring 0's lengths follow the 64-byte header and 128 control bytes).
+      const rlens = new Int32Array(buffer, 64 + 128, 8);
+      rlens[(2 + 1) & 7] = -5;
+      rlens[(2 + 3) & 7] = 5000;
+      return { a, b, buffer };
+    };
+    const { b } = setup();
+    const offs = new Int32Array(8);
+    const lens = new Int32Array(8);
+    assert.equal(b.rxPeek(8, offs, lens), 4);
+    assert.deepEqual(Array.from(lens.subarray(0, 4)), [70, 90, 64, 100]);
+    for (const [k, fill] of [[0, 10], [1, 12], [2, 14], [3, 15]] as const) {
+      assert.ok(b.rxData.subarray(offs[k]!, offs[k]! + lens[k]!).every((x) => x === fill), `packet ${k} read in place`);
+    }
+    // Not consumed until released: a second peek sees the same, nothing counted yet.
+    assert.equal(b.rxPeek(8, offs, lens), 4);
+    assert.equal(b.stats.rxPackets, 0);
+    assert.equal(b.pending(), 6);
+    b.rxRelease();
+    assert.equal(b.pending(), 0);
+    assert.equal(b.stats.rxPackets, 4);
+    assert.equal(b.stats.rxBytes, 70 + 90 + 64 + 100);
+    assert.equal(b.stats.rxBursts, 1);
+    assert.equal(b.stats.drops[DropReason.Malformed], 2);
+    b.rxRelease();
+    assert.equal(b.stats.drops[DropReason.Malformed], 2, 'a second release counts nothing');
+    // rx() on the same ring contents: same packets, same counts.
+    const c = setup().b;
+    const pool = new PacketPool(16, 256, 32);
+    const slots = new Int32Array(8);
+    assert.equal(c.rx(pool, slots, 8), 4);
+    assert.deepEqual(Array.from(slots.subarray(0, 4), (s) => pool.length[s]), [70, 90, 64, 100]);
+    assert.equal(c.stats.drops[DropReason.Malformed], 2);
+    assert.equal(c.stats.rxBytes, b.stats.rxBytes);
+    // Only malformed entries waiting: a peek finds none, the release still consumes them.
+    const d = setup();
+    new Int32Array(d.buffer, 64 + 128, 8).fill(-1);
+    assert.equal(d.b.rxPeek(8, offs, lens), 0);
+    d.b.rxRelease();
+    assert.equal(d.b.pending(), 0);
+    assert.equal(d.b.stats.drops[DropReason.Malformed], 6);
+    // A peek is bounded by max and by the arrays.
+    const e = setup().b;
+    assert.equal(e.rxPeek(2, offs, lens), 1, 'two entries looked at, one malformed');
+    assert.equal(e.rxPeek(8, offs.subarray(0, 3), lens), 2);
   });
 
   test('native addon missing: clear message, other drivers unaffected', () => {

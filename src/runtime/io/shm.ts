@@ -15,6 +15,10 @@
 //   ring r at 64 + r * ringBytes: write index (+0), read index (+64), lengths u32[ringSize] (+128),
 //   data ringSize * slotSize (64-byte aligned)
 //
+// In-place access (for a peer without a pool, the traffic generator): txReserveInPlace / txSlotOffset /
+// txCommit let the caller build packets straight in its TX ring buffers, rxPeek / rxRelease let it
+// read packets straight from its RX ring buffers; same indices, lengths and stats as tx() and rx().
+//
 // Zero-copy is a separate, opt-in mode (spec.shmZeroCopy, src/runtime/io/shm-zc.ts): one domain
 // region holds the slots of both sides' pools, descriptor rings carry slot indices and return rings
 // bring freed slots back to their owner. This copy mode stays the default: either side may use any
@@ -214,6 +218,15 @@ export class ShmPort implements Port {
   private readonly plan: Int32Array;
   private readonly rxCopier: BurstCopier;
   private readonly txCopier: BurstCopier;
+  /** In-place TX: the write index the current reservation starts at and how many slots it holds. */
+  private resWrite = 0;
+  private resN = 0;
+  /** In-place RX: the read index after the last peek, and what it saw (counted on release). */
+  private peekRead = 0;
+  private peekN = 0;
+  private peekBytes = 0;
+  private peekMalformed = 0;
+  private peeking = false;
   private closed = false;
 
   /** Joins a region already initialised with initShmRegion (any ArrayBuffer or SharedArrayBuffer). */
@@ -332,6 +345,134 @@ export class ShmPort implements Port {
       this.stats.txBursts++;
     }
     return take;
+  }
+
+  /** The bytes of the whole region: this side's TX ring buffers live in it (see txSlotOffset). */
+  get txData(): Uint8Array {
+    return this.txRing.data;
+  }
+
+  /** The bytes of the whole region: this side's RX ring buffers live in it (see rxPeek). */
+  get rxData(): Uint8Array {
+    return this.rxRing.data;
+  }
+
+  /**
+   * In-place TX, step 1: reserves up to max TX ring buffers from the current write index and
+   * returns how many are free (0 when the ring is full: back-pressure). The caller writes packet k
+   * (k < the result) at txData[txSlotOffset(k) ..] (at most slotSize bytes), then calls txCommit.
+   * A new reservation replaces an uncommitted one. The buffers stay as written after the peer has
+   * read them (it only reads), so a caller may leave bytes there for the next use of a buffer.
+   */
+  txReserveInPlace(max: number): number {
+    if (this.closed) return 0;
+    const ctrl = this.txRing.ctrl;
+    const write = Atomics.load(ctrl, W);
+    // Acquire: the reader is done with every buffer before its published read index.
+    const free = this.ringSize - ((write - Atomics.load(ctrl, R)) >>> 0);
+    const n = max < free ? (max > 0 ? max : 0) : free;
+    this.resWrite = write;
+    this.resN = n;
+    return n;
+  }
+
+  /** Ring buffer number (0 .. ringSize-1) of the k-th reserved TX slot. */
+  txSlotIndex(k: number): number {
+    return (this.resWrite + k) & this.mask;
+  }
+
+  /** Offset in txData of the k-th reserved TX slot (slotSize bytes). */
+  txSlotOffset(k: number): number {
+    return this.txRing.dataOffset + ((this.resWrite + k) & this.mask) * this.slotSize;
+  }
+
+  /**
+   * In-place TX, step 2: publishes the first n reserved slots with lengths lens[0..n) (each at
+   * most slotSize: the caller wrote them in place, so a bigger one is a caller bug and throws).
+   * Lengths first, then the write index with Atomics.store, as tx() does; same stats.
+   */
+  txCommit(n: number, lens: Int32Array): void {
+    if (this.closed || n <= 0) return;
+    if (n > this.resN) throw new RangeError(`shm txCommit of ${n} slots, only ${this.resN} reserved`);
+    const ring = this.txRing;
+    const rlens = ring.lens;
+    const mask = this.mask;
+    const write = this.resWrite;
+    const slotSize = this.slotSize;
+    let bytes = 0;
+    for (let k = 0; k < n; k++) {
+      const len = lens[k]!;
+      if (len < 0 || len > slotSize) throw new RangeError(`shm txCommit: length ${len} does not fit a ${slotSize}-byte slot`);
+      rlens[(write + k) & mask] = len;
+      bytes += len;
+    }
+    // Release: data and lengths are written before the index moves.
+    Atomics.store(ring.ctrl, W, (write + n) | 0);
+    this.resWrite = (write + n) | 0;
+    this.resN -= n;
+    this.stats.txPackets += n;
+    this.stats.txBytes += bytes;
+    this.stats.txBursts++;
+  }
+
+  /**
+   * In-place RX, step 1: fills offs[k] (offset in rxData) and lens[k] for up to max waiting
+   * packets (at most offs.length) and returns how many. Buffers with a malformed length (negative
+   * or above slotSize) are skipped and counted as rx() does. Nothing is consumed until rxRelease:
+   * a second peek without release sees the same packets again.
+   */
+  rxPeek(max: number, offs: Int32Array, lens: Int32Array): number {
+    if (this.closed) return 0;
+    const ring = this.rxRing;
+    const ctrl = ring.ctrl;
+    let read = Atomics.load(ctrl, R);
+    // Acquire: the writer stored lengths and data before publishing its index.
+    const avail = (Atomics.load(ctrl, W) - read) >>> 0;
+    let want = avail < max ? avail : max;
+    if (want > offs.length) want = offs.length;
+    if (want > lens.length) want = lens.length;
+    const rlens = ring.lens;
+    const mask = this.mask;
+    const slotSize = this.slotSize;
+    const base = ring.dataOffset;
+    let n = 0;
+    let bytes = 0;
+    let bad = 0;
+    for (let k = 0; k < want; k++) {
+      const idx = read & mask;
+      const len = rlens[idx]!;
+      read = (read + 1) | 0;
+      if (len < 0 || len > slotSize) {
+        bad++;
+        continue;
+      }
+      offs[n] = base + idx * slotSize;
+      lens[n] = len;
+      bytes += len;
+      n++;
+    }
+    this.peekRead = read;
+    this.peekN = n;
+    this.peekBytes = bytes;
+    this.peekMalformed = bad;
+    this.peeking = want > 0;
+    return n;
+  }
+
+  /**
+   * In-place RX, step 2: hands the buffers of the last peek back to the writer (Atomics.store of
+   * the read index) and counts them. The caller must not read them afterwards.
+   */
+  rxRelease(): void {
+    if (!this.peeking) return;
+    this.peeking = false;
+    Atomics.store(this.rxRing.ctrl, R, this.peekRead);
+    if (this.peekMalformed > 0) this.stats.drops[DropReason.Malformed] += this.peekMalformed;
+    if (this.peekN > 0) {
+      this.stats.rxPackets += this.peekN;
+      this.stats.rxBytes += this.peekBytes;
+      this.stats.rxBursts++;
+    }
   }
 
   /** Packets waiting to be received on this side. */
