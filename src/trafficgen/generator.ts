@@ -14,6 +14,7 @@
 // turns both in-place paths off (pool + copy, for before/after benchmarks); options override it.
 
 import { PacketPool } from '../runtime/core/packet-pool.js';
+import { widenFields } from '../runtime/core/doubles.js';
 import { isPortError, openPort, type DriverName, type Port, type PortSpec } from '../runtime/io/port.js';
 import { AfxdpPort } from '../runtime/io/afxdp.js';
 import { BurstCopier, ShmPort } from '../runtime/io/shm.js';
@@ -102,6 +103,10 @@ class SendState {
   doneNs = 0;
   overran = false;
   cutShort: string | null = null;
+
+  constructor() {
+    widenFields(this, 't0', 'windowNs', 'runId', 'sent', 'late', 'backpressure', 'doneNs');
+  }
 }
 
 export class Generator {

@@ -7,6 +7,7 @@
 
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { PacketPool } from '../runtime/core/packet-pool.js';
+import { widenFields } from '../runtime/core/doubles.js';
 import { getU32, getU64, type StampLayout } from './stamp.js';
 import type { LatencySummary } from './trial.js';
 
@@ -63,6 +64,7 @@ export class Receiver {
     this.mask = this.window - 1;
     this.bits = new Uint32Array(this.window >>> 5);
     this.hist = newHistogram();
+    widenFields(this, 'frames', 'bytes', 'received', 'duplicates', 'reordered', 'foreign', 'stale', 'lastRxNs', 'latSum', 'latMax');
   }
 
   /** Clears every counter and the histogram for a new run id. */

@@ -3,6 +3,8 @@
 // Poisson arrivals (exponential gaps from a seeded PRNG: the same seed gives the same times), and
 // bursts (K back-to-back packets every K/rate). Times are ns relative to the start of the window.
 
+import { widenFields } from '../runtime/core/doubles.js';
+
 export type Pattern =
   | { readonly kind: 'cbr' }
   | { readonly kind: 'poisson' }
@@ -68,6 +70,7 @@ export class Schedule {
     this.groupNs = this.burst * this.intervalNs;
     this.poisson = pattern.kind === 'poisson';
     this.rng = new Prng(seed);
+    widenFields(this, 'pps', 'nextNs', 'intervalNs', 'groupNs');
     this.reset();
   }
 

@@ -4,6 +4,7 @@
 // per packet. Opening a port never throws: a bad spec or a missing native addon gives {error}.
 
 import type { PacketPool } from '../core/packet-pool.js';
+import { widenFields } from '../core/doubles.js';
 import { openShmPort } from './shm.js';
 import { openAfPacketPort } from './afpacket.js';
 import { openPcapPort } from './pcap-port.js';
@@ -41,6 +42,10 @@ export class PortStats {
   txBursts = 0;
   /** Drops by reason (index: DropReason). */
   readonly drops = new Float64Array(DROP_REASON_NAMES.length);
+
+  constructor() {
+    widenFields(this, 'rxPackets', 'rxBytes', 'txPackets', 'txBytes', 'rxBursts', 'txBursts');
+  }
 
   /** Total drops over all reasons. */
   get dropped(): number {
