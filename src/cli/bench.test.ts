@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { formatModeTable, modeLabel, planBench, ratioText, STUDY_COMMANDS, STUDY_PROGRAM, STUDY_TEE_COMMANDS, STUDY_TEE_PROGRAM, type BenchFlags, type ModeRow } from './bench.js';
+import { defaultMaxPps } from '../trafficgen/bench-runner.js';
 
 const base: BenchFlags = { driver: 'shm', size: '1500', burst: '32' };
 const date = new Date(2026, 10, 26, 1, 2, 3);
@@ -41,6 +42,15 @@ test('--tee specs: the tee program for every mode, one directory per mode under 
   assert.equal(modeLabel('extern:process:batch'), 'extern-process-batch');
 });
 
+test('--max-rate sets the highest load of the search; without it the driver decides (5 Mpps shm, 3 Mpps veth)', () => {
+  const p = plan(undefined, { maxRate: '2.5M' });
+  assert.ok(!('error' in p) && p.setups[0]!.maxPps === 2.5e6);
+  const d = plan(undefined, {});
+  assert.ok(!('error' in d) && d.setups[0]!.maxPps === undefined);
+  assert.equal(defaultMaxPps('shm'), 5e6);
+  assert.equal(defaultMaxPps('afxdp'), 3e6);
+});
+
 test('presets, a given program, calibrate', () => {
   const r = plan(undefined, { rfc2544: true, out: 'o' });
   assert.ok(!('error' in r) && r.setups[0]!.search === 'rfc2544');
@@ -69,6 +79,8 @@ test('usage errors name the flag', () => {
   err({ tee: 'none,none' }, /given twice/);
   err({ teeTransitionNs: '-1' }, /--tee-transition-ns/);
   err({ calibrate: true, tee: 'none' }, /calibrate/);
+  err({ maxRate: 'lots' }, /--max-rate/);
+  err({ maxRate: '5k' }, /--max-rate must be above/);
   err({}, /does not exist/, '/nonexistent/x.p4');
 });
 

@@ -33,6 +33,7 @@ export interface BenchFlags {
   lenient?: boolean;
   ring?: string;
   teeDepth?: string;
+  maxRate?: string;
   label?: string;
   json?: boolean;
 }
@@ -70,6 +71,13 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
   if (ring !== undefined && !(Number.isInteger(ring) && ring >= 64 && ring <= 65536)) return { error: `--ring must be an integer from 64 to 65536, not '${f.ring}'` };
   const teeDepth = f.teeDepth === undefined ? undefined : Number(f.teeDepth);
   if (teeDepth !== undefined && !(Number.isInteger(teeDepth) && teeDepth >= 1 && teeDepth <= MAX_DEPTH)) return { error: `--tee-depth must be an integer from 1 to ${MAX_DEPTH}, not '${f.teeDepth}'` };
+  let maxPps: number | undefined;
+  if (f.maxRate !== undefined) {
+    const r = parseRate(f.maxRate, size);
+    if (typeof r === 'string') return { error: `--max-rate: ${r}` };
+    if (!(r > 10e3)) return { error: `--max-rate must be above the search's lowest load (10 kpps), not '${f.maxRate}'` };
+    maxPps = r;
+  }
   const presets = [f.quick ? '--quick' : null, f.rfc2544 ? '--rfc2544' : null, f.sweep !== undefined ? '--sweep' : null].filter((x) => x !== null);
   if (presets.length > 1) return { error: `${presets.join(' and ')} exclude each other: pick one` };
   let sweepPps: number[] | undefined;
@@ -137,6 +145,7 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
     lenient: f.lenient === true,
     ...(ring === undefined ? {} : { ring }),
     ...(teeDepth === undefined ? {} : { teeDepth }),
+    ...(maxPps === undefined ? {} : { maxPps }),
   }));
   let dirs: string[];
   let base: string | null = null;
@@ -379,6 +388,7 @@ export function registerBench(program: Command): void {
     .option('--lenient', 'looser validity for loaded machines: 98% of the rate, late sends not limited')
     .option('--ring <n>', 'ring size of the switch and generator ports (default 4096 for shm, 2048 otherwise)')
     .option('--tee-depth <n>', 'pipeline modes: batches in flight across the boundary (p4tee switch --tee-depth; default 1)')
+    .option('--max-rate <rate>', 'highest load of the search, e.g. 2M (default 5M over shm, 3M over veths)')
     .option('--label <text>', 'label of the run (directory name, results.json setup.label)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(

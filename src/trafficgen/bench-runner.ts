@@ -37,6 +37,17 @@ export interface BenchSetup {
   ring?: number;
   /** Secure pipeline modes: batches in flight across the boundary (`p4tee switch --tee-depth`; undefined = its default). */
   teeDepth?: number;
+  /** Highest load of the search, pps (default: defaultMaxPps(driver)). */
+  maxPps?: number;
+}
+
+/**
+ * Highest load the search tries unless told otherwise: 5 Mpps over shm (the generator builds and
+ * reads packets in place there and reaches about 4 Mpps, above what the switch forwards), 3 Mpps
+ * over veths (the kernel path caps the generator well below).
+ */
+export function defaultMaxPps(driver: BenchSetup['driver']): number {
+  return driver === 'shm' ? 5e6 : 3e6;
 }
 
 export interface BenchRunOptions {
@@ -468,7 +479,7 @@ async function runInner(setup: BenchSetup, opts: BenchRunOptions, res: Resources
       const first = log.trials.length;
       search = await mlrSearch(trial, {
         minPps: o.minPps ?? 10e3,
-        maxPps: o.maxPps ?? Math.min(3e6, opts.generatorCeilingPps ?? 3e6),
+        maxPps: o.maxPps ?? Math.min(setup.maxPps ?? defaultMaxPps(setup.driver), opts.generatorCeilingPps ?? Infinity),
         preset: searchPreset,
         timeBudgetS: o.timeBudgetS,
         maxTrials: o.maxTrials,

@@ -103,9 +103,14 @@ class SendState {
   doneNs = 0;
   overran = false;
   cutShort: string | null = null;
+  /**
+   * monoNs() of the current loop pass. The per-pass helpers read it here instead of taking it as
+   * an argument: a double passed to a call V8 does not inline is boxed (a heap allocation per pass).
+   */
+  nowNs = 0;
 
   constructor() {
-    widenFields(this, 't0', 'windowNs', 'runId', 'sent', 'late', 'backpressure', 'doneNs');
+    widenFields(this, 't0', 'windowNs', 'runId', 'sent', 'late', 'backpressure', 'doneNs', 'nowNs');
   }
 }
 
@@ -348,8 +353,9 @@ export class Generator {
     const inPlace = this.ipPort !== null || this.shmTx !== null;
     for (;;) {
       const now = monoNs();
+      st.nowNs = now;
       if (!st.done && inPlace) {
-        this.sendInPlace(now);
+        this.sendInPlace();
         if (st.pendN === 0 && sched.nextNs >= windowNs) {
           st.done = true;
           st.doneNs = now;
@@ -397,7 +403,7 @@ export class Generator {
         }
         if (pendN > 0) {
           const took = tx.tx(pool, pending, pendN);
-          pendN = this.settle(st, took, pendN, now, pending);
+          pendN = this.settle(st, took, pendN, pending);
         } else {
           // Nothing new: lets a driver push out what its ring still holds (AF_XDP copy mode).
           tx.tx(pool, pending, 0);
@@ -416,11 +422,17 @@ export class Generator {
         if (sp !== null) {
           // In place: read the stamps in the ring, then hand the buffers back (also skips malformed ones).
           const n = sp.rxPeek(rxBurst, rxOffs, rxLens);
-          if (n > 0) receiver.onFrames(sp.rxData, rxOffs, rxLens, n, monoNs());
+          if (n > 0) {
+            receiver.rxNowNs = monoNs();
+            receiver.onFrames(sp.rxData, rxOffs, rxLens, n);
+          }
           sp.rxRelease();
         } else {
           const n = rxPorts[p]!.rx(rxPool, rxSlots, rxBurst);
-          if (n > 0) receiver.onBurst(rxPool, rxSlots, n, monoNs());
+          if (n > 0) {
+            receiver.rxNowNs = monoNs();
+            receiver.onBurst(rxPool, rxSlots, n);
+          }
         }
       }
       if (st.done) {
@@ -436,7 +448,8 @@ export class Generator {
    * stays pending, in order (moved to the front of the pending arrays and of `slots`), and goes first
    * next time. Returns the new number pending. Once per burst, no allocation.
    */
-  private settle(st: SendState, took: number, pendN: number, now: number, slots: Int32Array): number {
+  private settle(st: SendState, took: number, pendN: number, slots: Int32Array): number {
+    const now = st.nowNs;
     const pendIntended = this.pendIntended;
     const tol = this.lateToleranceNs;
     for (let q = 0; q < took; q++) {
@@ -463,11 +476,11 @@ export class Generator {
    * buffer does not hold it yet) and stamp into them, submit. Refused packets stay pending, in
    * order, exactly as on the pool path.
    */
-  private sendInPlace(now: number): void {
+  private sendInPlace(): void {
     const st = this.st;
-    const pendN = this.queueDue(now);
+    const pendN = this.queueDue();
     if (this.shmTx !== null) {
-      st.pendN = pendN === 0 ? 0 : this.settle(st, this.buildShm(pendN), pendN, now, this.pendFrame);
+      st.pendN = pendN === 0 ? 0 : this.settle(st, this.buildShm(pendN), pendN, this.pendFrame);
       return;
     }
     const port = this.ipPort!;
@@ -516,11 +529,11 @@ export class Generator {
       }
       port.txSubmit(addrs, lens, took);
     }
-    st.pendN = this.settle(st, took, pendN, now, this.pendFrame);
+    st.pendN = this.settle(st, took, pendN, this.pendFrame);
   }
 
-  /** Queues every packet due by `now` (up to a burst) behind the pending ones; returns how many are pending. */
-  private queueDue(now: number): number {
+  /** Queues every packet due by st.nowNs (up to a burst) behind the pending ones; returns how many are pending. */
+  private queueDue(): number {
     const st = this.st;
     const sched = this.sched!;
     const pendIntended = this.pendIntended;
@@ -528,7 +541,7 @@ export class Generator {
     const pendFrame = this.pendFrame;
     const burst = this.burst;
     const t0 = st.t0;
-    const rel = now - t0;
+    const rel = st.nowNs - t0;
     const windowNs = st.windowNs;
     const k = this.tplLen.length;
     let pendN = st.pendN;

@@ -51,6 +51,10 @@ export class Receiver {
   maxSeq = -1;
   /** monoNs of the last packet of this run received (0 before the first). */
   lastRxNs = 0;
+  /** Receive time of the burst being counted (set by onBurst/onFrames, or by the caller before them). */
+  rxNowNs = 0;
+  /** Latency of the packet being counted (a field, not an argument: see widenFields). */
+  private latNs = 0;
   private readonly bits: Uint32Array;
   private readonly mask: number;
   private hist: Histogram;
@@ -64,7 +68,7 @@ export class Receiver {
     this.mask = this.window - 1;
     this.bits = new Uint32Array(this.window >>> 5);
     this.hist = newHistogram();
-    widenFields(this, 'frames', 'bytes', 'received', 'duplicates', 'reordered', 'foreign', 'stale', 'lastRxNs', 'latSum', 'latMax');
+    widenFields(this, 'frames', 'bytes', 'received', 'duplicates', 'reordered', 'foreign', 'stale', 'lastRxNs', 'rxNowNs', 'latNs', 'latSum', 'latMax');
   }
 
   /** Clears every counter and the histogram for a new run id. */
@@ -85,8 +89,12 @@ export class Receiver {
     this.latMax = 0;
   }
 
-  /** Takes n received slots (frees every one of them), all received at nowNs. */
-  onBurst(pool: PacketPool, slots: Int32Array, n: number, nowNs: number): void {
+  /**
+   * Takes n received slots (frees every one of them), all received at nowNs (default: rxNowNs,
+   * which a hot caller sets instead of passing a double, so that nothing is boxed per burst).
+   */
+  onBurst(pool: PacketPool, slots: Int32Array, n: number, nowNs?: number): void {
+    if (nowNs !== undefined) this.rxNowNs = nowNs;
     const buf = pool.buf;
     const start = pool.start;
     const length = pool.length;
@@ -96,33 +104,35 @@ export class Receiver {
       const slot = slots[k]!;
       const len = length[slot]!;
       bytes += len;
-      ours += this.frame(buf, start[slot]!, len, nowNs);
+      ours += this.frame(buf, start[slot]!, len);
       pool.free(slot);
     }
     this.frames += n;
     this.bytes += bytes;
-    if (ours > 0) this.lastRxNs = nowNs;
+    if (ours > 0) this.lastRxNs = this.rxNowNs;
   }
 
   /**
    * Takes n frames read in place, frame k at buf[offs[k], offs[k] + lens[k]), all received at
-   * nowNs. Counts exactly as onBurst; keeps no reference to buf (the caller may then release it).
+   * nowNs (default rxNowNs, as onBurst). Counts exactly as onBurst; keeps no reference to buf (the
+   * caller may then release it).
    */
-  onFrames(buf: Uint8Array, offs: Int32Array, lens: Int32Array, n: number, nowNs: number): void {
+  onFrames(buf: Uint8Array, offs: Int32Array, lens: Int32Array, n: number, nowNs?: number): void {
+    if (nowNs !== undefined) this.rxNowNs = nowNs;
     let bytes = 0;
     let ours = 0;
     for (let k = 0; k < n; k++) {
       const len = lens[k]!;
       bytes += len;
-      ours += this.frame(buf, offs[k]!, len, nowNs);
+      ours += this.frame(buf, offs[k]!, len);
     }
     this.frames += n;
     this.bytes += bytes;
-    if (ours > 0) this.lastRxNs = nowNs;
+    if (ours > 0) this.lastRxNs = this.rxNowNs;
   }
 
   /** One received frame at buf[start, start + len): 1 when it belongs to the run (then counted), else 0 (foreign). */
-  private frame(buf: Uint8Array, start: number, len: number, nowNs: number): number {
+  private frame(buf: Uint8Array, start: number, len: number): number {
     const layout = this.layout;
     if (len < layout.minFrame) {
       this.foreign++;
@@ -133,12 +143,19 @@ export class Receiver {
       this.foreign++;
       return 0;
     }
-    this.accept(getU32(buf, base + layout.seqOff), nowNs - getU64(buf, base + layout.timeOff));
+    this.latNs = this.rxNowNs - getU64(buf, base + layout.timeOff);
+    this.acceptSeq(getU32(buf, base + layout.seqOff));
     return 1;
   }
 
   /** Counts one packet of the run: its sequence number and latency (ns). */
   accept(seq: number, latencyNs: number): void {
+    this.latNs = latencyNs;
+    this.acceptSeq(seq);
+  }
+
+  /** accept() with the latency in latNs (a double field: no double argument to box per packet). */
+  private acceptSeq(seq: number): void {
     const bits = this.bits;
     if (seq > this.maxSeq) {
       // Forward: clear the bits of the sequence numbers the window moves over.
@@ -155,7 +172,7 @@ export class Receiver {
     } else if (this.maxSeq - seq >= this.window) {
       this.stale++;
       this.reordered++;
-      this.record(latencyNs);
+      this.record();
       return;
     } else {
       const i = seq & this.mask;
@@ -167,11 +184,13 @@ export class Receiver {
     }
     const i = seq & this.mask;
     bits[i >>> 5]! |= 1 << (i & 31);
-    this.record(latencyNs);
+    this.record();
   }
 
-  private record(latencyNs: number): void {
+  /** Records the latency in latNs. */
+  private record(): void {
     // Stamps and receive times come from the same clock; a tiny negative value is calibration error.
+    const latencyNs = this.latNs;
     const v = latencyNs > 0 ? Math.floor(latencyNs) : 0;
     this.hist.recordValue(v);
     this.latSum += v;
