@@ -49,6 +49,8 @@ export function formatFit(f: ModelFitReport): string {
     (f.relativeError === null ? '' : `   difference ${(f.relativeError * 100).toFixed(1)}%`));
   if (f.busyShare !== null) out.push(`  busy share at saturation ${(f.busyShare * 100).toFixed(1)}% (time inside batches); r'_max × busy ${mpps(f.predictedBusyRmaxPps)}` +
     (f.relativeErrorBusy === null ? '' : `   difference ${(f.relativeErrorBusy * 100).toFixed(1)}%`));
+  if (f.saturatedPps !== null) out.push(`  throughput at saturation (full bursts) ${mpps(f.saturatedPps)}; r'_max` +
+    (f.relativeErrorSaturated === null ? '' : ` differs by ${(f.relativeErrorSaturated * 100).toFixed(1)}%`));
   if (f.shares !== null) out.push(`  t_b(${f.nMax}) = ${((f.shares.ioNs + f.shares.procNs) / 1000).toFixed(2)} µs: I/O ${(f.shares.ioShare * 100).toFixed(1)}%, processing ${(f.shares.procShare * 100).toFixed(1)}%`);
   for (const w of f.warnings) out.push(`  warning: ${w}`);
   return out.join('\n');

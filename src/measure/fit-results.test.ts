@@ -50,10 +50,10 @@ test('no telemetry gives no parameters and a warning, never a throw', () => {
 test('parameter tables have the study\'s columns', () => {
   const f = fitResults(syntheticRun(truth, predictedRmax(truth)));
   const md = paramTableMarkdown([f]).split('\n');
-  assert.match(md[0]!, /a_rx\+a_tx.*b_rx\+b_tx.*a_p.*b_p.*r_max.*r'_max/);
+  assert.match(md[0]!, /a_rx\+a_tx.*b_rx\+b_tx.*a_p.*b_p.*r_max.*r'_max.*r_sat/);
   const csv = paramTableCsv([f]).trim().split('\n');
   assert.equal(csv.length, 2);
-  assert.equal(csv[1]!.split(',').length, 11);
+  assert.equal(csv[1]!.split(',').length, 13);
 });
 
 test('p4tee model fit and predict on the command line', () => {
@@ -142,4 +142,33 @@ test('a search that left r_max in a wide interval is not compared with the model
   // A narrow interval is compared as before.
   const g = fitResults(syntheticRun(truth, rmax * 0.97));
   assert.equal(g.wideInterval, null);
+});
+
+test('throughput at saturation: the median rate back from full-burst trials, compared with r\'_max beside r_max', () => {
+  const run = syntheticRun(truth, null);
+  const cap = predictedRmax(truth);
+  // Full-burst trials forward 0.97, 1.0 and 1.05 x the model's capacity; the others forward what they are offered.
+  const factors = [0.97, 1.0, 1.05];
+  let k = 0;
+  const trials = run.trials.map((t) => {
+    const sat = t.telemetry!.meanBatch >= 31.5;
+    return { ...t, receivedPps: sat ? cap * factors[k++ % 3]! : t.offeredPps };
+  });
+  assert.ok(k >= 3, 'the synthetic run has saturated trials');
+  // r_max (NDR) well below capacity: stalls, not the model, decide it.
+  const f = fitResults({ ...run, trials, search: { goals: [{ name: 'NDR', lossRatio: 0, lower: cap * 0.7 }] } });
+  assert.ok(f.saturatedPps !== null);
+  const sats = trials.filter((t) => t.telemetry!.meanBatch >= 31.5).map((t) => t.receivedPps).sort((a, b) => a - b);
+  const median = sats.length % 2 === 1 ? sats[sats.length >> 1]! : (sats[sats.length / 2 - 1]! + sats[sats.length / 2]!) / 2;
+  assert.equal(f.saturatedPps, median);
+  assert.ok(f.relativeErrorSaturated !== null && f.relativeErrorSaturated < 0.06);
+  assert.ok(f.relativeError !== null && f.relativeError > 0.3);
+  const line = modelCheckSummary([f]);
+  assert.match(line, /within 10% of the measured r_max for 0 of 1/);
+  assert.match(line, /within 10% of the throughput measured at saturation for 1 of 1/);
+  // Without full-burst trials there is nothing to compare.
+  const g = fitResults({ ...run, trials: trials.filter((t) => t.telemetry!.meanBatch < 31.5) });
+  assert.equal(g.saturatedPps, null);
+  assert.equal(g.relativeErrorSaturated, null);
+  assert.doesNotMatch(modelCheckSummary([g]), /saturation/);
 });

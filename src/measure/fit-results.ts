@@ -31,6 +31,8 @@ export interface TrialTelemetryLike {
 export interface TrialLike {
   readonly offeredPps: number;
   readonly achievedPps?: number;
+  /** Packets of the trial that came back, per second of the window. */
+  readonly receivedPps?: number;
   readonly lossRatio?: number;
   readonly valid?: boolean;
   readonly durationS?: number;
@@ -75,6 +77,16 @@ export interface ModelFitReport {
   /** r'_max × busyShare: the model's rate with the measured time outside batches taken off. */
   readonly predictedBusyRmaxPps: number | null;
   readonly relativeErrorBusy: number | null;
+  /**
+   * Throughput at saturation: the median rate that came back in the valid trials where the switch
+   * ran full bursts (n̄ at the burst cap), i.e. what it forwards when it cannot keep up. The model's
+   * r'_max predicts this capacity; the zero-loss r_max can lie below it when stalls (of the machine,
+   * of the generator) overflow the input ring before the switch is at capacity. Null without such
+   * trials.
+   */
+  readonly saturatedPps: number | null;
+  /** |r'_max - saturatedPps| / saturatedPps, or null. */
+  readonly relativeErrorSaturated: number | null;
   readonly shares: Shares | null;
   readonly warnings: readonly string[];
 }
@@ -146,6 +158,14 @@ export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: n
     }
   }
   const busyShare = busyN === 0 ? null : busySum / busyN;
+  const satRates: number[] = [];
+  for (const t of r.trials) {
+    const tel = t.telemetry;
+    if (t.valid === false || tel === null || tel === undefined || tel.meanBatch < nMax - 0.5) continue;
+    if (typeof t.receivedPps === 'number' && t.receivedPps > 0) satRates.push(t.receivedPps);
+  }
+  satRates.sort((a, b) => a - b);
+  const saturatedPps = satRates.length === 0 ? null : satRates.length % 2 === 1 ? satRates[satRates.length >> 1]! : (satRates[satRates.length / 2 - 1]! + satRates[satRates.length / 2]!) / 2;
   const predictedBusy = predicted === null || busyShare === null ? null : predicted * busyShare;
 
   let measured: number | null = null;
@@ -212,6 +232,8 @@ export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: n
     busyShare,
     predictedBusyRmaxPps: predictedBusy,
     relativeErrorBusy: relBusy,
+    saturatedPps,
+    relativeErrorSaturated: saturatedPps === null || predicted === null || !Number.isFinite(predicted) ? null : relativeError(predicted, saturatedPps),
     shares: params === null ? null : sharesAt(params, nMax),
     warnings,
   };
@@ -239,11 +261,16 @@ export function modelCheckSummary(fits: readonly ModelFitReport[]): string {
   if (bound.length > 0) parts.push(`not comparable, r_max only a lower bound (switch not saturated): ${bound.join(', ')}`);
   if (wide.length > 0) parts.push(`not comparable, the search left r_max in an interval wider than 10%: ${wide.join(', ')}`);
   if (none.length > 0) parts.push(`no prediction or no measured r_max: ${none.join(', ')}`);
+  const sat = fits.filter((f) => f.relativeErrorSaturated !== null);
+  if (sat.length > 0) {
+    const satOff = sat.filter((f) => (f.relativeErrorSaturated as number) > 0.1).map((f) => `${f.label} (${((f.relativeErrorSaturated as number) * 100).toFixed(1)}%)`);
+    parts.push(`r'_max within 10% of the throughput measured at saturation for ${sat.length - satOff.length} of ${sat.length} setup(s) with saturated trials${satOff.length > 0 ? ` (off: ${satOff.join(', ')})` : ''}`);
+  }
   return parts.join('; ');
 }
 
 /** The study's parameter table columns, one row per setup (ns; rates in Mpps). */
-export const PARAM_COLUMNS = ['setup', 'a_rx+a_tx (ns)', 'b_rx+b_tx (ns)', 'a_p (ns)', 'b_p (ns)', 'r_max (Mpps)', "r'_max (Mpps)", 'diff', 'busy', "r'_max·busy (Mpps)", 'diff·busy'] as const;
+export const PARAM_COLUMNS = ['setup', 'a_rx+a_tx (ns)', 'b_rx+b_tx (ns)', 'a_p (ns)', 'b_p (ns)', 'r_max (Mpps)', "r'_max (Mpps)", 'diff', 'busy', "r'_max·busy (Mpps)", 'diff·busy', 'r_sat (Mpps)', 'diff·sat'] as const;
 
 export function paramRow(f: ModelFitReport): string[] {
   const p = f.params;
@@ -261,6 +288,8 @@ export function paramRow(f: ModelFitReport): string[] {
     f.busyShare === null ? '-' : `${(f.busyShare * 100).toFixed(0)}%`,
     mpps(f.predictedBusyRmaxPps),
     f.relativeErrorBusy === null ? '-' : `${(f.relativeErrorBusy * 100).toFixed(1)}%`,
+    mpps(f.saturatedPps),
+    f.relativeErrorSaturated === null ? '-' : `${(f.relativeErrorSaturated * 100).toFixed(1)}%`,
   ];
 }
 
