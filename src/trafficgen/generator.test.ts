@@ -1,9 +1,15 @@
+// Tests of the generator engine: loopback and shm ports in one process, and (root only) a pair of
+// afxdp ports on a veth pair in a private namespace, where this file runs itself as a child inside
+// the namespace (env P4TEE_GEN_AFXDP_CHILD=1) and prints one RESULT line for the parent to check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { PacketPool } from '../runtime/core/packet-pool.js';
 import { PortStats, type Port } from '../runtime/io/port.js';
 import { ShmPort, initShmRegion, shmRegionSize } from '../runtime/io/shm.js';
-import { Generator } from './generator.js';
+import { afxdpNative } from '../runtime/io/afxdp.js';
+import { Generator, openGenPorts } from './generator.js';
 import { studyTemplate, type Template } from './template.js';
 import { readRunId, readSeq, readTimeNs, writeStamp, STUDY_LAYOUT, TAIL_LAYOUT } from './stamp.js';
 import { intendedCount } from './schedule.js';
@@ -19,6 +25,17 @@ function template(size = 200): Template {
   const t = studyTemplate({ size });
   if ('error' in t) throw new Error(t.error);
   return t;
+}
+
+/** Packets of the afxdp trials: over ten times the RX frames of a socket with ringSize 256 (fill ring 512). */
+const AFXDP_PPS = 20_000;
+const AFXDP_SECONDS = 0.3;
+
+if (process.env.P4TEE_GEN_AFXDP_CHILD === '1') {
+  // Inside the namespace: run the afxdp trials, print the result, and register no tests.
+  const out = await afxdpChild(process.env.P4TEE_GEN_IF_A ?? '', process.env.P4TEE_GEN_IF_B ?? '');
+  process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
+  process.exit(0);
 }
 
 /**
@@ -431,3 +448,118 @@ test('P4TEE_GEN_INPLACE=0 turns both shm in-place paths off unless the options s
     else process.env.P4TEE_GEN_INPLACE = before;
   }
 });
+
+// ---- afxdp: a generator sending on one veth end and receiving on the other ----
+
+/** One afxdp trial's numbers, as the child reports them. */
+interface AfxdpTrial {
+  inPlace: boolean;
+  copyMode: string;
+  inPlaceRxPorts: number;
+  intended: number;
+  sent: number;
+  received: number;
+  lost: number;
+  duplicates: number;
+  foreign: number;
+  /** Frames the receiver took (ours or not) and the RX port's rxPackets: equal when counted once. */
+  frames: number;
+  rxPackets: number;
+  txPackets: number;
+  p50: number | null;
+}
+
+/**
+ * Child: one pair of ports (a socket closed and opened again at once on the same queue can find
+ * the queue still busy), and on it a generator in place, then one over the pools; each runs
+ * warm-up trials, then the measured one.
+ */
+async function afxdpChild(ifA: string, ifB: string): Promise<{ error?: string; trials?: AfxdpTrial[] }> {
+  const t = studyTemplate({ size: 1500, dstPort: { lo: 7000, hi: 7003 } });
+  if ('error' in t) return { error: t.error };
+  const trials: AfxdpTrial[] = [];
+  const ports = openGenPorts({ driver: 'afxdp', tx: ifA, rx: [ifB], mode: 'copy', ringSize: 256, maxFrame: 1500 });
+  if ('error' in ports) return { error: ports.error };
+  for (const inPlace of [true, false]) {
+    const gen = new Generator(ports.tx, ports.rx, t, { ...LENIENT, graceNs: 2e9, inPlaceTx: inPlace, inPlaceRx: inPlace });
+    // Warm-up (the link may still be settling), not checked.
+    for (let i = 0; i < 20; i++) {
+      const w = await gen.runTrial({ pps: 1000, durationS: 0.02 });
+      if (w.received === w.sent) break;
+    }
+    const rxPort = ports.rx[0]!;
+    const rx0 = rxPort.stats.rxPackets;
+    const tx0 = ports.tx.stats.txPackets;
+    const r = await gen.runTrial({ pps: AFXDP_PPS, durationS: AFXDP_SECONDS });
+    trials.push({
+      inPlace, copyMode: gen.copyMode, inPlaceRxPorts: gen.inPlaceRxPorts, intended: r.intended, sent: r.sent, received: r.received,
+      lost: r.lost, duplicates: r.duplicates, foreign: r.foreign, frames: gen.receiver.frames, rxPackets: rxPort.stats.rxPackets - rx0,
+      txPackets: ports.tx.stats.txPackets - tx0, p50: r.latencyNs.p50,
+    });
+    // The last generator closes the ports; the first one holds nothing else.
+    if (!inPlace) gen.close();
+  }
+  return { trials };
+}
+
+{
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const nat = afxdpNative();
+  const skip = !isRoot
+    ? 'needs root (network namespaces, AF_XDP)'
+    : 'error' in nat
+      ? `native addon unavailable: ${nat.error}`
+      : spawnSync('ip', ['-V'], { encoding: 'utf8' }).status !== 0
+        ? 'iproute2 (ip) not installed'
+        : false;
+  test('over a pair of afxdp ports on a veth pair: in-place TX and RX count exactly as the pool path', { skip, timeout: 120_000 }, (t) => {
+    const ns = `p4tg-${process.pid}-ns`;
+    const vA = `p4tg${process.pid}a`;
+    const vB = `p4tg${process.pid}b`;
+    const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const cleanup = (): void => {
+      spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    };
+    process.once('exit', cleanup);
+    try {
+      ip('netns', 'add', ns);
+      ip('-n', ns, 'link', 'add', vA, 'type', 'veth', 'peer', 'name', vB);
+      spawnSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6'], { stdio: 'ignore' });
+      ip('-n', ns, 'link', 'set', vA, 'up');
+      ip('-n', ns, 'link', 'set', vB, 'up');
+      const child = spawnSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url)], {
+        encoding: 'utf8',
+        timeout: 90_000,
+        env: { ...process.env, P4TEE_GEN_AFXDP_CHILD: '1', P4TEE_GEN_IF_A: vA, P4TEE_GEN_IF_B: vB },
+      });
+      const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+      assert.ok(line !== undefined, `child printed no result (status ${child.status}, signal ${child.signal}):\n${child.stdout}\n${child.stderr}`);
+      const res = JSON.parse(line.slice('RESULT '.length)) as { error?: string; trials?: AfxdpTrial[] };
+      assert.equal(res.error, undefined, `child failed: ${res.error}`);
+      const [ipr, pp] = res.trials!;
+      assert.equal(ipr!.copyMode, 'umem');
+      assert.equal(ipr!.inPlaceRxPorts, 1);
+      assert.notEqual(pp!.copyMode, 'umem');
+      assert.equal(pp!.inPlaceRxPorts, 0);
+      const want = Math.round(AFXDP_PPS * AFXDP_SECONDS);
+      for (const r of [ipr!, pp!]) {
+        const what = r.inPlace ? 'in place' : 'pool path';
+        assert.equal(r.intended, want, what);
+        assert.equal(r.sent, want, what);
+        assert.ok(want >= 10 * 512, 'many more packets than the RX frames of a socket');
+        assert.equal(r.received, r.sent, `${what}: ${r.received} of ${r.sent} received`);
+        assert.equal(r.lost, 0, what);
+        assert.equal(r.duplicates, 0, what);
+        assert.equal(r.txPackets, r.sent, `${what}: the TX port counts each packet once`);
+        assert.equal(r.rxPackets, r.frames, `${what}: the RX port counts each frame the receiver saw once`);
+        assert.ok(r.p50 !== null && r.p50 > 0, `${what}: latency measured`);
+      }
+      t.diagnostic(`afxdp trials: ${JSON.stringify(res.trials)}`);
+      const after = ip('-n', ns, 'link', 'show');
+      assert.doesNotMatch(after, /xdp/, 'no XDP program left after close');
+    } finally {
+      cleanup();
+      process.removeListener('exit', cleanup);
+    }
+  });
+}

@@ -9,9 +9,10 @@
 // port's own TX buffers (afxdp: UMEM frames, AfxdpPort.txReserve / txSubmit; shm: the TX ring's
 // buffers, ShmPort.txReserveInPlace / txCommit), whose template bytes stay from one use of a buffer
 // to the next (the peer only reads them), so a packet costs its 12 stamp bytes and a length, no copy.
-// Over an shm RX port stamps are read in place in the RX ring (ShmPort.rxPeek, Receiver.onFrames,
-// rxRelease) instead of copying each frame into the RX pool. P4TEE_GEN_INPLACE=0 in the environment
-// turns both in-place paths off (pool + copy, for before/after benchmarks); options override it.
+// Over an shm or afxdp RX port stamps are read in place (rxPeek, Receiver.onFrames, rxRelease: in
+// the shm RX ring, or in the UMEM frames the kernel filled) instead of copying each frame into the
+// RX pool. P4TEE_GEN_INPLACE=0 in the environment turns both in-place paths off (pool + copy, for
+// before/after benchmarks); options override it.
 
 import { PacketPool } from '../runtime/core/packet-pool.js';
 import { widenFields } from '../runtime/core/doubles.js';
@@ -48,7 +49,10 @@ export interface GeneratorOptions {
    * P4TEE_GEN_INPLACE=0; false: pool + copy like other drivers).
    */
   readonly inPlaceTx?: boolean;
-  /** Read stamps in place in an shm RX port's ring (default true unless P4TEE_GEN_INPLACE=0; false: copy into the RX pool). */
+  /**
+   * Read stamps in place in an shm RX port's ring or an afxdp RX port's UMEM (default true unless
+   * P4TEE_GEN_INPLACE=0; false: copy into the RX pool).
+   */
   readonly inPlaceRx?: boolean;
 }
 
@@ -132,7 +136,7 @@ export class Generator {
    * is copied once per buffer and trial).
    */
   readonly copyMode: 'native' | 'js' | 'umem' | 'shm-inplace';
-  /** How many RX ports are read in place (shm ring, no copy into the RX pool). */
+  /** How many RX ports are read in place (shm ring or afxdp UMEM, no copy into the RX pool). */
   readonly inPlaceRxPorts: number;
 
   /** TX pool: the first K slots hold the templates for good; the rest carry packets. */
@@ -160,8 +164,10 @@ export class Generator {
   private readonly shmTx: ShmPort | null;
   private readonly shmData: Uint8Array;
   private readonly shmHolds: Int32Array;
-  /** Per RX port: the shm port to read in place, or null (rx() into the RX pool). */
+  /** Per RX port: the shm port to read in place, or null. */
   private readonly rxShm: (ShmPort | null)[];
+  /** Per RX port: the afxdp port to read in place, or null (with rxShm null too: rx() into the RX pool). */
+  private readonly rxXdp: (AfxdpPort | null)[];
   /** Offsets and lengths of one in-place RX burst. */
   private readonly rxOffs: Int32Array;
   private readonly rxLens: Int32Array;
@@ -238,7 +244,8 @@ export class Generator {
       this.copyMode = this.copier.kind;
     }
     this.rxShm = rx.map((p) => (inPlaceRx && p instanceof ShmPort ? p : null));
-    this.inPlaceRxPorts = this.rxShm.filter((p) => p !== null).length;
+    this.rxXdp = rx.map((p) => (inPlaceRx && p instanceof AfxdpPort ? p : null));
+    this.inPlaceRxPorts = this.rxShm.filter((p) => p !== null).length + this.rxXdp.filter((p) => p !== null).length;
     this.rxOffs = new Int32Array(this.rxBurst);
     this.rxLens = new Int32Array(this.rxBurst);
   }
@@ -348,6 +355,7 @@ export class Generator {
     const rxBurst = this.rxBurst;
     const receiver = this.receiver;
     const rxShm = this.rxShm;
+    const rxXdp = this.rxXdp;
     const rxOffs = this.rxOffs;
     const rxLens = this.rxLens;
     const inPlace = this.ipPort !== null || this.shmTx !== null;
@@ -427,12 +435,24 @@ export class Generator {
             receiver.onFrames(sp.rxData, rxOffs, rxLens, n);
           }
           sp.rxRelease();
-        } else {
-          const n = rxPorts[p]!.rx(rxPool, rxSlots, rxBurst);
+          continue;
+        }
+        const xp = rxXdp[p]!;
+        if (xp !== null) {
+          // In place in UMEM: release always (a burst of only malformed descriptors must be passed
+          // too); the frames go back to the fill ring only after their stamps were read.
+          const n = xp.rxPeek(rxBurst, rxOffs, rxLens);
           if (n > 0) {
             receiver.rxNowNs = monoNs();
-            receiver.onBurst(rxPool, rxSlots, n);
+            receiver.onFrames(xp.rxData, rxOffs, rxLens, n);
           }
+          xp.rxRelease();
+          continue;
+        }
+        const n = rxPorts[p]!.rx(rxPool, rxSlots, rxBurst);
+        if (n > 0) {
+          receiver.rxNowNs = monoNs();
+          receiver.onBurst(rxPool, rxSlots, n);
         }
       }
       if (st.done) {

@@ -3,7 +3,8 @@
 // same file as a child inside it (`ip netns exec`, env P4TEE_AFXDP_CHILD=1): the child opens an AF_XDP
 // socket in copy mode on one veth end, sends UDP datagrams from the kernel stack out of the other end,
 // receives them on the AF_XDP socket, turns each into a reply and sends it back out, and counts the
-// replies its UDP socket gets. The parent then checks no XDP program is left on the interface.
+// replies its UDP socket gets; then it sends frames in place (txReserve/txSubmit) and receives many
+// datagrams in place (rxPeek/rxRelease). The parent then checks no XDP program is left on the interface.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -42,9 +43,36 @@ interface ChildResult {
   inPlaceReplies?: number;
   inPlaceChanged?: number;
   inPlaceTxPackets?: number;
+  /** In-place RX (rxPeek/rxRelease), see peekReceive. */
+  peek?: PeekResult;
+}
+
+/** What phase 4 saw. */
+interface PeekResult {
+  /** Frames of the first burst: peeked twice, then taken by rx(). */
+  firstBurst: number;
+  /** The second peek without release gave other offsets, lengths or bytes than the first (frames). */
+  repeekDiffers: number;
+  /** rx() after the peeks gave other lengths or bytes than the peeked frames (frames). */
+  rxDiffers: number;
+  /** rxPackets grew while only peeking (must be 0: counted at release). */
+  countedByPeek: number;
+  /** Datagrams sent in phase 4, distinct ones received in place, duplicates, frames not as sent. */
+  sent: number;
+  received: number;
+  duplicates: number;
+  badBytes: number;
+  /** RX frames of the socket (the fill ring's size). */
+  rxFrames: number;
+  /** rxPackets growth over the in-place part against frames peeked and released. */
+  statsPackets: number;
+  released: number;
 }
 
 const IN_PLACE = 40;
+/** Phase 4: datagrams received in place, sent in chunks a 256-entry RX ring always holds. */
+const PEEK_TOTAL = 4096;
+const PEEK_CHUNK = 64;
 
 if (process.env.P4TEE_AFXDP_CHILD === '1') {
   await childMain();
@@ -142,6 +170,7 @@ async function childMain(): Promise<void> {
   while (replies < r0 + ip3.sent && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
   const inPlaceReplies = replies - r0;
   const inPlaceTxPackets = port.stats.txPackets - tx0;
+  const peek = await peekReceive(port, sock);
   sock.close();
   const nat = afxdpNative();
   const progWhileOpen = 'error' in nat ? -1 : nat.xdpQuery(port.ifindex).progId;
@@ -150,8 +179,109 @@ async function childMain(): Promise<void> {
   const progAfterClose = 'error' in nat ? -1 : nat.xdpQuery(port.ifindex).progId;
   done({
     progWhileOpen, progAfterClose, zerocopy: port.zerocopy, xdpMode: port.xdpMode, xdpAttach: port.xdpAttach, linkWhileOpen, sent, received, echoed, replies, maxBurst, stats, txRefused,
-    inPlaceSent: ip3.sent, inPlaceReplies, inPlaceChanged: ip3.changed, inPlaceTxPackets,
+    inPlaceSent: ip3.sent, inPlaceReplies, inPlaceChanged: ip3.changed, inPlaceTxPackets, peek,
   });
+}
+
+/** The payload of phase 4's datagram i: a tag, the number, padding to 100 + (i % 7) * 150 bytes. */
+function peekPayload(i: number): Buffer {
+  const body = Buffer.alloc(100 + (i % 7) * 150, 0x30 + (i % 10));
+  body.write(`p4tee-peek-${i}-`);
+  return body;
+}
+
+/** The datagram number of a phase-4 frame whose bytes are exactly peekPayload(i) behind the headers, else -1. */
+function peekNumber(f: Uint8Array): number {
+  if (!isOurDatagram(f)) return -1;
+  const u = 14 + (f[14] & 0x0f) * 4;
+  const body = Buffer.from(f.buffer, f.byteOffset + u + 8, f.length - u - 8);
+  const m = /^p4tee-peek-(\d+)-/.exec(body.subarray(0, 32).toString('latin1'));
+  if (m === null) return -1;
+  const i = Number(m[1]);
+  return body.equals(peekPayload(i)) ? i : -1;
+}
+
+/**
+ * Phase 4, in-place RX. First: a burst peeked twice without release (same frames, same bytes, not
+ * counted), then taken by rx(), which must return those very frames byte for byte. Then PEEK_TOTAL
+ * datagrams (8 times the RX frames of the socket) in chunks, each received with rxPeek/rxRelease
+ * and checked byte for byte: they only get through if released frames return to the fill ring.
+ */
+async function peekReceive(port: AfxdpPort, sock: ReturnType<typeof createSocket>): Promise<PeekResult> {
+  const umem = port.rxData;
+  const offs = new Int32Array(64);
+  const lens = new Int32Array(64);
+  const offs2 = new Int32Array(64);
+  const lens2 = new Int32Array(64);
+  const pool = new PacketPool(256);
+  const slots = new Int32Array(64);
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  const r: PeekResult = {
+    firstBurst: 0, repeekDiffers: 0, rxDiffers: 0, countedByPeek: 0, sent: 0, received: 0, duplicates: 0, badBytes: 0,
+    rxFrames: 0, statsPackets: 0, released: 0,
+  };
+  // Drain what earlier phases left.
+  for (let i = 0; i < 20; i++) {
+    const n = port.rx(pool, slots, slots.length);
+    for (let k = 0; k < n; k++) pool.free(slots[k]);
+    await sleep(2);
+  }
+  // The first burst: 16 datagrams, then wait until they are all in the RX ring.
+  let next = 0;
+  for (let i = 0; i < 16; i++) sock.send(peekPayload(next++), XDP_PORT, XDP_ADDR);
+  let n1 = 0;
+  for (let i = 0; i < 500 && n1 < 16; i++) {
+    await sleep(2);
+    n1 = port.rxPeek(64, offs, lens);
+  }
+  const pk0 = port.stats.rxPackets;
+  const n2 = port.rxPeek(64, offs2, lens2);
+  const copies: Uint8Array[] = [];
+  for (let k = 0; k < n1; k++) {
+    copies.push(umem.slice(offs[k], offs[k] + lens[k]));
+    const same = k < n2 && offs2[k] === offs[k] && lens2[k] === lens[k] && Buffer.from(umem.subarray(offs2[k], offs2[k] + lens2[k])).equals(copies[k]);
+    if (!same) r.repeekDiffers++;
+  }
+  r.countedByPeek = port.stats.rxPackets - pk0;
+  r.firstBurst = n1;
+  const got = port.rx(pool, slots, n1);
+  for (let k = 0; k < n1; k++) {
+    if (k >= got || !Buffer.from(pool.view(slots[k])).equals(copies[k])) r.rxDiffers++;
+  }
+  for (let k = 0; k < got; k++) pool.free(slots[k]);
+
+  // Many more datagrams than RX frames, all received in place.
+  r.rxFrames = 2 * 256; // ringSize 256: a fill ring (and RX frames) of twice that
+  const seen = new Uint8Array(PEEK_TOTAL);
+  const pkBefore = port.stats.rxPackets;
+  const first = next;
+  const deadline = Date.now() + 60_000;
+  while (next < first + PEEK_TOTAL && Date.now() < deadline) {
+    const chunkEnd = next + PEEK_CHUNK;
+    for (; next < chunkEnd; next++) sock.send(peekPayload(next), XDP_PORT, XDP_ADDR);
+    const until = Date.now() + 5000;
+    while (r.received < next - first && Date.now() < until) {
+      const n = port.rxPeek(64, offs, lens);
+      for (let k = 0; k < n; k++) {
+        const i = peekNumber(umem.subarray(offs[k], offs[k] + lens[k])) - first;
+        if (i < 0 || i >= PEEK_TOTAL) {
+          r.badBytes++;
+        } else if (seen[i] === 1) {
+          r.duplicates++;
+        } else {
+          seen[i] = 1;
+          r.received++;
+        }
+      }
+      port.rxRelease();
+      r.released += n;
+      if (n === 0) await sleep(1);
+    }
+    if (r.received < next - first) break;
+  }
+  r.sent = next - first;
+  r.statsPackets = port.stats.rxPackets - pkBefore;
+  return r;
 }
 
 /**
@@ -297,7 +427,18 @@ function parentTests(): void {
         assert.equal(r.inPlaceTxPackets, IN_PLACE, 'in-place frames counted as sent');
         assert.ok((r.inPlaceReplies ?? 0) >= IN_PLACE, `the stack got ${r.inPlaceReplies} of ${IN_PLACE} in-place frames`);
         assert.equal(r.inPlaceChanged, 0, 'TX frames keep the bytes the sender left in them');
-        t.diagnostic(`${xdpMode}: sent ${r.sent}, AF_XDP rx ${r.received}, tx ${r.echoed}, replies ${r.replies}, largest burst ${r.maxBurst}; stats ${JSON.stringify(r.stats)}`);
+        const pk = r.peek!;
+        assert.equal(pk.firstBurst, 16, 'the first in-place burst holds all 16 datagrams');
+        assert.equal(pk.repeekDiffers, 0, 'a second rxPeek without rxRelease gives the same frames');
+        assert.equal(pk.countedByPeek, 0, 'peeking alone counts nothing');
+        assert.equal(pk.rxDiffers, 0, 'rx() after the peeks returns the peeked frames byte for byte');
+        assert.ok(PEEK_TOTAL >= 8 * pk.rxFrames, 'many more datagrams than RX frames');
+        assert.equal(pk.received, PEEK_TOTAL, `in place: ${pk.received} of ${PEEK_TOTAL} datagrams got through (released frames must return to the fill ring)`);
+        assert.equal(pk.sent, PEEK_TOTAL);
+        assert.equal(pk.duplicates, 0, 'a released frame is not seen again');
+        assert.equal(pk.badBytes, 0, 'every frame read in place holds the datagram sent');
+        assert.equal(pk.statsPackets, pk.released, 'rxPackets counts each released frame once');
+        t.diagnostic(`${xdpMode}: sent ${r.sent}, AF_XDP rx ${r.received}, tx ${r.echoed}, replies ${r.replies}, largest burst ${r.maxBurst}; stats ${JSON.stringify(r.stats)}; in place ${JSON.stringify(pk)}`);
 
         // After close (and the child's exit) no XDP program is left on the interface.
         const after = ip('-n', ns, 'link', 'show', vA);

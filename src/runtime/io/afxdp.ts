@@ -6,7 +6,8 @@
 //
 // Zero-copy between UMEM and the pool is not done: the pool is an ordinary Uint8Array owned by the
 // caller. A sender that builds its frames itself (the traffic generator) can skip the pool and the
-// copy: txReserve/txSubmit hand out UMEM TX frames to write in place.
+// copy: txReserve/txSubmit hand out UMEM TX frames to write in place; a receiver that only reads a
+// few bytes of each frame can read them in UMEM: rxPeek/rxRelease.
 //
 // Ring indices and memory order: the producer/consumer words are shared with the kernel only. A
 // kernel-written index is first read with a plain load (an idle poll costs one load, not an
@@ -319,6 +320,13 @@ export class AfxdpPort implements Port {
   private txFreeCount = 0;
   /** Frames handed out by the last txReserve, not yet submitted. */
   private txReserved = 0;
+  /** The last rxPeek, not yet released: RX consumer index and fill producer index to publish, counts. */
+  private peeking = false;
+  private peekCons = 0;
+  private peekFill = 0;
+  private peekN = 0;
+  private peekBytes = 0;
+  private peekMalformed = 0;
   /** memcpyBatch plans: [src, dst, len] per packet. */
   private readonly plan: Int32Array;
   private readonly planCap: number;
@@ -521,6 +529,92 @@ export class AfxdpPort implements Port {
   /** The UMEM, for in-place TX (txReserve / txSubmit). */
   get umemBytes(): Uint8Array {
     return this.umem;
+  }
+
+  /** The UMEM again, under the name in-place readers use (rxPeek offsets point into it). */
+  get rxData(): Uint8Array {
+    return this.umem;
+  }
+
+  /**
+   * In-place RX, step 1, for a receiver that reads frames where the kernel put them (the traffic
+   * generator reads a 16-byte stamp; a copy of the whole frame into a pool would cost far more).
+   * Fills offs[k] (byte offset in rxData) and lens[k] for up to max received descriptors (at most
+   * offs.length) and returns how many. A descriptor outside the UMEM is skipped and counted as
+   * malformed, as rx() does (there is no pool here, so no too-big check). Nothing is consumed
+   * until rxRelease: a second peek without release sees the same frames again, and counts are
+   * taken once, at release. rx() must not run between the two calls.
+   */
+  rxPeek(max: number, offs: Int32Array, lens: Int32Array): number {
+    this.peeking = false;
+    if (this.closed) return 0;
+    const rxW = this.rxW;
+    // Wakeups exactly as in rx().
+    if (this.busyPoll || (this.needWakeup && (this.fillW[this.fillFlags] & XDP_RING_NEED_WAKEUP) !== 0)) {
+      this.kick(0);
+    }
+    const cons = this.rxHead;
+    if (rxW[this.rxProd] === cons) return 0;
+    const avail = (Atomics.load(rxW, this.rxProd) - cons) >>> 0;
+    let want = avail < max ? avail : max;
+    if (want > offs.length) want = offs.length;
+    if (want > lens.length) want = lens.length;
+    if (want <= 0) return 0;
+    const fillW = this.fillW;
+    const frameMask = this.frameSize - 1;
+    const umemLen = this.umem.length;
+    let fp = this.fillHead;
+    let n = 0;
+    let bytes = 0;
+    let bad = 0;
+    for (let k = 0; k < want; k++) {
+      const d = this.rxDesc + 4 * (((cons + k) >>> 0) & this.rxMask);
+      const addr = rxW[d];
+      const len = rxW[d + 2];
+      if (rxW[d + 1] !== 0 || addr + len > umemLen) {
+        bad++;
+        continue;
+      }
+      offs[n] = addr;
+      lens[n] = len;
+      bytes += len;
+      n++;
+      // The frame's fill descriptor is written now, past the published producer index (the
+      // kernel reads none of it yet; there is always room: the fill ring holds every RX frame).
+      // rxRelease publishes it; a second peek writes the same entries again.
+      const fd = this.fillDesc + 2 * (fp & this.fillMask);
+      fillW[fd] = addr - (addr & frameMask);
+      fillW[fd + 1] = 0;
+      fp = (fp + 1) >>> 0;
+    }
+    this.peeking = true;
+    this.peekCons = (cons + want) >>> 0;
+    this.peekFill = fp;
+    this.peekN = n;
+    this.peekBytes = bytes;
+    this.peekMalformed = bad;
+    return n;
+  }
+
+  /**
+   * In-place RX, step 2: releases the RX ring entries of the last rxPeek and hands their frames
+   * back to the fill ring (the same bookkeeping rx() does after its copy), then counts them. The
+   * caller must not read those frames afterwards: the kernel may fill them again at once.
+   */
+  rxRelease(): void {
+    if (!this.peeking) return;
+    this.peeking = false;
+    if (this.closed) return;
+    this.rxHead = this.peekCons;
+    Atomics.store(this.rxW, this.rxCons, this.peekCons);
+    this.fillHead = this.peekFill;
+    Atomics.store(this.fillW, this.fillProd, this.peekFill);
+    if (this.peekMalformed > 0) this.stats.drops[DropReason.Malformed] += this.peekMalformed;
+    if (this.peekN > 0) {
+      this.stats.rxPackets += this.peekN;
+      this.stats.rxBytes += this.peekBytes;
+      this.stats.rxBursts++;
+    }
   }
 
   /** Bytes per UMEM frame (the largest frame txSubmit takes). */
