@@ -13,6 +13,7 @@ import type { LoopPipeline } from '../runtime/core/poll-loop.js';
 import { openTeeGate, isTeeGateError } from '../tee/gate.js';
 import { openSecurePipelineHandle } from '../tee/pipeline/secure-pipeline.js';
 import { nativeStatus } from '../runtime/io/native.js';
+import { studyTemplate } from '../trafficgen/template.js';
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');
@@ -51,32 +52,16 @@ async function crossingNs(backend: 'isolate' | 'process'): Promise<number> {
   }
 }
 
-/** A 1500-byte study packet (Ethernet / IPv4 / UDP to 7777 / study header / payload). */
-function studyPacket(i: number): Uint8Array {
-  const b = new Uint8Array(PACKET_BYTES);
-  const dv = new DataView(b.buffer);
-  b.set([0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1], 0);
-  dv.setUint16(12, 0x0800);
-  b[14] = 0x45;
-  dv.setUint16(16, PACKET_BYTES - 14);
-  b[22] = 64;
-  b[23] = 17;
-  dv.setUint32(26, 0x0a000001);
-  dv.setUint32(30, 0x0a000002);
-  dv.setUint16(34, 40000);
-  dv.setUint16(36, 7777);
-  dv.setUint16(38, PACKET_BYTES - 34);
-  dv.setUint32(42, i);
-  return b;
-}
-
 /** ns per packet through `arch`: batches of 32 cycled over SPREAD packets; sent slots are fed back in. */
 function perPacketNs(arch: LoopPipeline): number {
   const pool = arch.pool;
+  const tpl = studyTemplate({ size: PACKET_BYTES });
+  if ('error' in tpl) throw new Error(tpl.error);
+  const frame = tpl.frames[0]!;
   const ring = new Int32Array(SPREAD);
   for (let i = 0; i < SPREAD; i++) {
     const p = pool.alloc();
-    if (p < 0 || !pool.write(p, studyPacket(i))) throw new Error('packet pool too small');
+    if (p < 0 || !pool.write(p, frame)) throw new Error('packet pool too small');
     pool.port[p] = 1;
     ring[i] = p;
   }
