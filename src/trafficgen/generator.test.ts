@@ -13,6 +13,7 @@ import { Generator, openGenPorts } from './generator.js';
 import { studyTemplate, type Template } from './template.js';
 import { readRunId, readSeq, readTimeNs, writeStamp, STUDY_LAYOUT, TAIL_LAYOUT } from './stamp.js';
 import { intendedCount } from './schedule.js';
+import { monoNs } from './clock.js';
 
 /** Tests assert counts, not timing: the machine is shared, so delivery limits are switched off. */
 const LENIENT = {
@@ -563,3 +564,42 @@ async function afxdpChild(ifA: string, ifB: string): Promise<{ error?: string; t
     }
   });
 }
+
+/** A LoopPort whose first transmit stalls the generator for stallMs, and that records when each sequence number left. */
+class StallPort extends LoopPort {
+  readonly sentAt = new Map<number, number>();
+  private stalled = false;
+  private readonly stallMs: number;
+  constructor(stallMs: number) {
+    super();
+    this.stallMs = stallMs;
+  }
+  override tx(pool: PacketPool, slots: Int32Array, n: number): number {
+    if (n > 0 && !this.stalled) {
+      this.stalled = true;
+      const end = monoNs() + this.stallMs * 1e6;
+      while (monoNs() < end) { /* the generator is held up */ }
+    }
+    const before = this.seqs.length;
+    const took = super.tx(pool, slots, n);
+    const now = monoNs();
+    for (let i = before; i < this.seqs.length; i++) this.sentAt.set(this.seqs[i]!, now);
+    return took;
+  }
+}
+
+test('a generator held up catches up at most catchUp x the offered rate, not in one burst', async () => {
+  // 50 kpps, held up 40 ms on its first send: about 2000 packets are late. At most 1.5 x 50 kpps they
+  // need at least 2000 / 75 kpps = 26.7 ms to go out (a slower machine only takes longer).
+  const port = new StallPort(40);
+  const gen = new Generator(port, [port], template(), { ...LENIENT, lateToleranceNs: 100_000, graceNs: 5e9, catchUp: 1.5 });
+  const r = await gen.runTrial({ pps: 50_000, durationS: 0.3 });
+  assert.equal(r.sent, r.intended);
+  assert.equal(r.received, r.intended);
+  assert.ok(r.lateSends > 1000, `late sends ${r.lateSends}`);
+  const first = port.sentAt.get(100);
+  const last = port.sentAt.get(1900);
+  assert.ok(first !== undefined && last !== undefined);
+  assert.ok((last - first) / 1e6 >= 1800 / 75_000 * 1e3 * 0.9, `packets 100..1900 left within ${((last - first) / 1e6).toFixed(2)} ms`);
+  gen.close();
+});

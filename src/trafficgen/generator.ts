@@ -33,6 +33,13 @@ export interface GeneratorOptions {
   readonly rxBurst?: number;
   /** A packet accepted later than this after its intended time is a late send (default 100 us). */
   readonly lateToleranceNs?: number;
+  /**
+   * A generator behind its schedule (packets late by more than lateToleranceNs) sends the late ones
+   * at most this many times the offered rate (default 1.5; Infinity: as fast as it can). Like a
+   * NIC's rate limiter, it keeps a stall of the generator from turning into a burst far above the
+   * offered rate into the device under test; the late sends are still counted.
+   */
+  readonly catchUp?: number;
   /** After the window, keep receiving this long at most (default 200 ms; ends early when all arrived). */
   readonly graceNs?: number;
   /** The send phase may run this far past the window to send packets still due (default 20 ms). */
@@ -112,9 +119,12 @@ class SendState {
    * an argument: a double passed to a call V8 does not inline is boxed (a heap allocation per pass).
    */
   nowNs = 0;
+  /** Catch-up pacing (ns from t0, wall time): when the next late packet may go, and the gap between late packets (0: no pacing). */
+  paceNs = 0;
+  catchGapNs = 0;
 
   constructor() {
-    widenFields(this, 't0', 'windowNs', 'runId', 'sent', 'late', 'backpressure', 'doneNs', 'nowNs');
+    widenFields(this, 't0', 'windowNs', 'runId', 'sent', 'late', 'backpressure', 'doneNs', 'nowNs', 'paceNs', 'catchGapNs');
   }
 }
 
@@ -126,6 +136,8 @@ export class Generator {
   readonly burst: number;
   readonly rxBurst: number;
   readonly lateToleranceNs: number;
+  /** Catch-up limit: late packets go out at most this many times the offered rate (Infinity: no limit). */
+  readonly catchUp: number;
   readonly graceNs: number;
   readonly maxOverrunNs: number;
   readonly sliceNs: number;
@@ -185,6 +197,7 @@ export class Generator {
     this.burst = clampInt(options.burst ?? 32, 1, 1024);
     this.rxBurst = clampInt(options.rxBurst ?? 64, 1, 1024);
     this.lateToleranceNs = options.lateToleranceNs ?? 100_000;
+    this.catchUp = options.catchUp ?? 1.5;
     this.graceNs = options.graceNs ?? 200_000_000;
     this.maxOverrunNs = options.maxOverrunNs ?? 20_000_000;
     this.sliceNs = options.sliceNs ?? 50_000_000;
@@ -270,6 +283,8 @@ export class Generator {
     st.doneNs = 0;
     st.overran = false;
     st.cutShort = null;
+    st.paceNs = 0;
+    st.catchGapNs = this.catchUp > 0 && Number.isFinite(this.catchUp) ? sched.intervalNs / this.catchUp : 0;
     this.receiver.reset(st.runId);
     // In-place TX writes the run id with the template: every UMEM frame / ring buffer gets a fresh
     // copy this trial (which also covers anything else written into them between trials).
@@ -381,6 +396,12 @@ export class Generator {
         while (pendN < burst) {
           const t = sched.nextNs;
           if (t > rel || t >= windowNs) break;
+          if (rel - t > tol && st.catchGapNs > 0) {
+            // Late: catch up at most catchUp x the offered rate (a token bucket in wall time, one burst deep).
+            if (st.paceNs > rel) break;
+            const floor = rel - st.catchGapNs * burst;
+            st.paceNs = (st.paceNs > floor ? st.paceNs : floor) + st.catchGapNs;
+          }
           const slot = pool.alloc();
           if (slot < 0) break;
           const len = tplLen[frameIdx]!;
@@ -564,11 +585,18 @@ export class Generator {
     const rel = st.nowNs - t0;
     const windowNs = st.windowNs;
     const k = this.tplLen.length;
+    const tol = this.lateToleranceNs;
     let pendN = st.pendN;
     let frameIdx = st.frameIdx;
     while (pendN < burst) {
       const t = sched.nextNs;
       if (t > rel || t >= windowNs) break;
+      if (rel - t > tol && st.catchGapNs > 0) {
+        // Late: catch up at most catchUp x the offered rate (as in slice()).
+        if (st.paceNs > rel) break;
+        const floor = rel - st.catchGapNs * burst;
+        st.paceNs = (st.paceNs > floor ? st.paceNs : floor) + st.catchGapNs;
+      }
       pendIntended[pendN] = t0 + t;
       pendSeq[pendN] = sched.index;
       pendFrame[pendN] = frameIdx;
