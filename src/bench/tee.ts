@@ -14,6 +14,7 @@ import { openTeeGate, isTeeGateError } from '../tee/gate.js';
 import { openSecurePipelineHandle } from '../tee/pipeline/secure-pipeline.js';
 import { nativeStatus } from '../runtime/io/native.js';
 import { studyTemplate } from '../trafficgen/template.js';
+import { median } from './io-lib.js';
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');
@@ -27,7 +28,6 @@ const root = (p: string): string => fileURLToPath(new URL(`../../${p}`, import.m
 const P4 = root('examples/study-forward/study-forward.p4');
 const COMMANDS = root('examples/study-forward/commands.txt');
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const log = (s: string): void => {
   if (!json) process.stdout.write(s + '\n');
 };

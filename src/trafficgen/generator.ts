@@ -396,12 +396,7 @@ export class Generator {
         while (pendN < burst) {
           const t = sched.nextNs;
           if (t > rel || t >= windowNs) break;
-          if (rel - t > tol && st.catchGapNs > 0) {
-            // Late: catch up at most catchUp x the offered rate (a token bucket in wall time, one burst deep).
-            if (st.paceNs > rel) break;
-            const floor = rel - st.catchGapNs * burst;
-            st.paceNs = (st.paceNs > floor ? st.paceNs : floor) + st.catchGapNs;
-          }
+          if (rel - t > tol && !this.admitLate(rel)) break;
           const slot = pool.alloc();
           if (slot < 0) break;
           const len = tplLen[frameIdx]!;
@@ -573,6 +568,21 @@ export class Generator {
     st.pendN = this.settle(st, took, pendN, this.pendFrame);
   }
 
+  /**
+   * Catch-up limit for a packet that is late (by more than lateToleranceNs) at `rel` ns into the
+   * window: true when it may go now, at most catchUp x the offered rate (a token bucket in wall
+   * time, one burst deep); false: it waits for a later pass. Called only for late packets.
+   */
+  private admitLate(rel: number): boolean {
+    const st = this.st;
+    const gap = st.catchGapNs;
+    if (gap === 0) return true;
+    if (st.paceNs > rel) return false;
+    const floor = rel - gap * this.burst;
+    st.paceNs = (st.paceNs > floor ? st.paceNs : floor) + gap;
+    return true;
+  }
+
   /** Queues every packet due by st.nowNs (up to a burst) behind the pending ones; returns how many are pending. */
   private queueDue(): number {
     const st = this.st;
@@ -591,12 +601,7 @@ export class Generator {
     while (pendN < burst) {
       const t = sched.nextNs;
       if (t > rel || t >= windowNs) break;
-      if (rel - t > tol && st.catchGapNs > 0) {
-        // Late: catch up at most catchUp x the offered rate (as in slice()).
-        if (st.paceNs > rel) break;
-        const floor = rel - st.catchGapNs * burst;
-        st.paceNs = (st.paceNs > floor ? st.paceNs : floor) + st.catchGapNs;
-      }
+      if (rel - t > tol && !this.admitLate(rel)) break;
       pendIntended[pendN] = t0 + t;
       pendSeq[pendN] = sched.index;
       pendFrame[pendN] = frameIdx;
