@@ -39,6 +39,9 @@ export interface TrialTelemetry {
   readonly rxNs: number;
   readonly procNs: number;
   readonly txNs: number;
+  /** The switch's longest batch (rx + processing + tx) and longest pause between polling slices in the window, ns (stall detectors; absent in older results). */
+  readonly maxBatchNs?: number;
+  readonly maxYieldNs?: number;
   readonly histogram: readonly number[];
   /** [n, rxNs, procNs, txNs] per batch, at most 4096 of them. */
   readonly sample: readonly (readonly [number, number, number, number])[];
@@ -166,6 +169,8 @@ const csvColumns: readonly [string, (t: BenchTrial) => unknown][] = [
   ['tel_rx_ns', (t) => t.telemetry?.rxNs],
   ['tel_proc_ns', (t) => t.telemetry?.procNs],
   ['tel_tx_ns', (t) => t.telemetry?.txNs],
+  ['tel_max_batch_ns', (t) => t.telemetry?.maxBatchNs],
+  ['tel_max_yield_ns', (t) => t.telemetry?.maxYieldNs],
 ];
 
 function csvCell(v: unknown): string {

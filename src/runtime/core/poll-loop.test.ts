@@ -495,3 +495,26 @@ test('a pipeline that holds batches until settle(): nothing is stranded when tra
   assert.equal(b.output.length, 11);
   assert.equal(pool.available, 64);
 });
+
+test('the telemetry measures a pause of the event loop between two polling slices (maxYieldNs)', async () => {
+  const sw = studySwitch();
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }]);
+  loop.start();
+  const tel = loop.telemetry!;
+  const until = Date.now() + 20000;
+  while (tel.emptyPolls === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  // Hold the event loop for 30 ms between two slices (as a GC pause or a slow control request would).
+  await new Promise<void>((resolve) => {
+    setImmediate(() => {
+      const end = Date.now() + 30;
+      while (Date.now() < end) { /* the pause */ }
+      resolve();
+    });
+  });
+  const polled = tel.emptyPolls;
+  while (tel.emptyPolls === polled && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  loop.stop();
+  assert.ok(tel.totals().maxYieldNs >= 29e6, `maxYieldNs ${tel.totals().maxYieldNs}`);
+});

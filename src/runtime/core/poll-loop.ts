@@ -9,8 +9,17 @@
 import type { CommandResult } from '../abi.js';
 import type { PacketPool } from './packet-pool.js';
 import type { Port } from '../io/port.js';
-import { Telemetry, now } from './telemetry.js';
+import { Telemetry } from './telemetry.js';
+import { clockMs as now, clockMsInto } from './clock.js';
+import { widenFields } from './doubles.js';
 import type { ControlHandler } from '../control/server.js';
+
+/** Slots of PollLoop.clk: a batch's clock reads, and the loop's last one. */
+const T0 = 0;
+const T1 = 1;
+const T2 = 2;
+const T3 = 3;
+const LAST = 4;
 
 /** What the loop needs of the pipeline: V1Model's batch entry point. */
 export interface LoopPipeline {
@@ -138,12 +147,14 @@ export class PollLoop {
   private readonly reported = new Set<string>();
   running = false;
   /**
-   * The loop's last clock read (end of the previous batch, start of the slice, or the slice's
-   * periodic deadline check), when only polls happened since; -1 after anything else (commands,
-   * faults): the next poll then reads the clock itself.
+   * The loop's clock reads (ms): a batch's four (T0..T3), and at LAST the loop's last read (end of
+   * the previous batch, start of the slice, or the slice's periodic deadline check) when only polls
+   * happened since; -1 after anything else (commands, faults): the next poll then reads the clock.
    */
-  private lastClock = -1;
+  private readonly clk = new Float64Array(5).fill(-1);
   private lastPacketAt = 0;
+  /** now() at the end of the last slice that yielded with setImmediate (0: none, or it slept). */
+  private sliceEnd = 0;
   private startedAt = 0;
   private immediate: ReturnType<typeof setImmediate> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -182,6 +193,7 @@ export class PollLoop {
     this.portPollMs = options.portPollMs ?? 100;
     this.onError = options.onError ?? (() => {});
     this.sliceFn = () => { this.slice(); };
+    widenFields(this, 'inPackets', 'outPackets', 'lastPacketAt', 'sliceEnd', 'startedAt', 'lastPortPoll');
     const arch = this.arch;
     this.settleFn = arch.settle !== undefined ? arch.settle.bind(arch) : null;
     // The loop settles when idle, so the pipeline may keep batches in flight from now on.
@@ -192,7 +204,7 @@ export class PollLoop {
   pollOnce(): number {
     if (this.pending.length !== 0) {
       this.applyCommands();
-      this.lastClock = -1;
+      this.clk[LAST] = -1;
     }
     let total = 0;
     for (let i = 0; i < this.ports.length; i++) total += this.pollPort(i);
@@ -219,29 +231,30 @@ export class PollLoop {
     if (tel !== null) {
       const t2 = now();
       tel.amendLast((t1 - t0) * 1e6, (t2 - t1) * 1e6);
-      this.lastClock = t2;
+      this.clk[LAST] = t2;
     }
   }
 
   /** rx one burst from port i, process it, send what comes out. */
   private pollPort(i: number): number {
     const tel = this.telemetry;
-    // The loop's last clock read serves as this poll's start: a clock read costs ~40 ns and
-    // allocates a heap number, so an empty poll reads none, and a busy loop pays three per batch
-    // instead of four. A batch after empty polls thus starts its rxNs at the last read, which is at
-    // most 8 passes old (slice(): one read every 8 passes): rxNs then also holds those empty polls.
-    let t0 = 0;
-    if (tel !== null) {
-      t0 = this.lastClock;
-      if (t0 < 0) t0 = this.lastClock = now();
-    }
+    // The loop's last clock read serves as this poll's start: an empty poll reads no clock, and a
+    // busy loop pays three reads per batch instead of four. A batch after empty polls thus starts
+    // its rxNs at the last read, which is at most 8 passes old (slice(): one read every 8 passes):
+    // rxNs then also holds those empty polls. The reads go into this.clk (a Float64Array), never
+    // through a returned or passed double: those would be boxed, 16 bytes each, a million a second.
+    const clk = this.clk;
+    if (tel !== null && clk[LAST] < 0) clockMsInto(clk, LAST);
     const n = this.rxBurst(i);
     if (n === 0) {
       if (tel !== null) tel.emptyPolls++;
       return 0;
     }
-    this.lastClock = -1;
-    const t1 = tel !== null ? now() : 0;
+    if (tel !== null) {
+      clk[T0] = clk[LAST];
+      clockMsInto(clk, T1);
+    }
+    clk[LAST] = -1;
     const rx = this.rxBuf;
     const port = this.pool.port;
     const num = this.ports[i].num;
@@ -249,12 +262,12 @@ export class PollLoop {
     this.inPackets += n;
     this.inPerPort[i] += n;
     this.process(n);
-    const t2 = tel !== null ? now() : 0;
+    if (tel !== null) clockMsInto(clk, T2);
     this.flush();
     if (tel !== null) {
-      const t3 = now();
-      tel.record(i, n, t0, t1, t2, t3);
-      this.lastClock = t3;
+      clockMsInto(clk, T3);
+      tel.recordClocks(i, n, clk);
+      clk[LAST] = clk[T3];
     }
     return n;
   }
@@ -419,6 +432,7 @@ export class PollLoop {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.sliceEnd = 0;
     this.startedAt = this.lastPacketAt = now();
     if (this.telemetry !== null && this.telemetry.count === 0) this.telemetry.reset();
     this.immediate = setImmediate(this.sliceFn);
@@ -438,11 +452,13 @@ export class PollLoop {
   private slice(): void {
     this.immediate = null;
     this.timer = null;
-    this.lastClock = -1;
+    this.clk[LAST] = -1;
     if (!this.running) return;
     const start = now();
     const deadline = start + this.sliceMs;
-    this.lastClock = start;
+    this.clk[LAST] = start;
+    const tel = this.telemetry;
+    if (tel !== null && this.sliceEnd > 0) tel.noteYield((start - this.sliceEnd) * 1e6);
     let idle = 0;
     let passes = 0;
     try {
@@ -452,21 +468,22 @@ export class PollLoop {
         // Read the clock only every 8 passes: it costs as much as a small batch's bookkeeping.
         // The read also starts the next batch's rx time (pollPort).
         if ((++passes & 7) === 0) {
-          const t = now();
-          this.lastClock = t;
-          if (t > deadline) break;
+          clockMsInto(this.clk, LAST);
+          if (this.clk[LAST] > deadline) break;
         }
       }
     } catch (e) {
       // A fault outside the guarded calls (a port breaking the Port contract, a bug here): an
       // exception escaping a setImmediate callback would kill the process. Report it, go on.
-      this.lastClock = -1;
+      this.clk[LAST] = -1;
       this.report(`loop:${e instanceof Error ? e.message : String(e)}`, `poll loop error (the loop goes on): ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       // Send what the pipeline still holds; failing again, the next batch's flush takes it.
       try { this.flush(); } catch { /* reported above */ }
     }
     if (!this.running) return;
     const t = now();
+    // A sleep while idle (idleAfterMs) is not a stall: only setImmediate turns are timed.
+    this.sliceEnd = this.idleAfterMs > 0 && idle !== 0 && t - this.lastPacketAt > this.idleAfterMs ? 0 : t;
     if (idle === 0) this.lastPacketAt = t;
     if (this.portPollMs > 0 && t - this.lastPortPoll >= this.portPollMs) {
       this.lastPortPoll = t;
@@ -498,11 +515,11 @@ export class PollLoop {
   /** Polls until `until()` holds or `maxPasses` passes went by (tests, draining files); never yields. */
   runUntil(until: () => boolean, maxPasses = 1e6): number {
     let passes = 0;
-    this.lastClock = -1;
+    this.clk[LAST] = -1;
     while (passes < maxPasses && !until()) {
       this.pollOnce();
       // As in slice(): a fresh clock read at least every 8 passes bounds a batch's rxNs.
-      if ((++passes & 7) === 0) this.lastClock = -1;
+      if ((++passes & 7) === 0) this.clk[LAST] = -1;
     }
     return passes;
   }

@@ -20,9 +20,40 @@ test('records batches with their three times, in ns', () => {
   assert.equal(b.t, 1e6);
   assert.equal(j.histogram.length, 33);
   assert.equal(j.histogram[32], 1);
-  assert.deepEqual(j.totals, { batches: 1, packets: 32, rxNs: 1000, procNs: 3000, txNs: 500, emptyPolls: 0 });
+  assert.deepEqual(j.totals, { batches: 1, packets: 32, rxNs: 1000, procNs: 3000, txNs: 500, emptyPolls: 0, maxBatchNs: 4500, maxYieldNs: 0 });
   assert.equal(j.meanBatch, 32);
   assert.ok(JSON.parse(JSON.stringify(j)).batches.length === 1);
+});
+
+test("recordClocks (the poll loop's form: times in a Float64Array) records what record does", () => {
+  const a = new Telemetry({ capacity: 8, maxBatch: 32 });
+  const b = new Telemetry({ capacity: 8, maxBatch: 32 });
+  b.origin = a.origin;
+  const o = a.origin;
+  a.record(0, 7, o + 2, o + 2.0005, o + 2.002, o + 2.0021);
+  b.recordClocks(0, 7, Float64Array.of(o + 2, o + 2.0005, o + 2.002, o + 2.0021));
+  const ja = a.toJSON();
+  const jb = b.toJSON();
+  assert.deepEqual(jb.batches, ja.batches);
+  assert.deepEqual(jb.totals, ja.totals);
+  assert.equal(jb.batches[0]!.rxNs, 500);
+});
+
+test('stall detectors: the longest batch (amended ones too) and the longest pause between slices, until reset', () => {
+  const t = new Telemetry({ capacity: 4, maxBatch: 8 });
+  const o = t.origin;
+  t.record(0, 4, o, o + 0.001, o + 0.002, o + 0.003); // 3 us
+  t.record(0, 4, o, o + 0.5, o + 0.6, o + 0.7); // 700 us: a stall while receiving
+  t.record(0, 4, o, o + 0.001, o + 0.002, o + 0.003);
+  assert.equal(t.totals().maxBatchNs, 700_000);
+  t.amendLast(1_000_000, 0); // the last batch now took 1.003 ms
+  assert.equal(t.totals().maxBatchNs, 1_003_000);
+  t.noteYield(250_000);
+  t.noteYield(90_000);
+  assert.equal(t.totals().maxYieldNs, 250_000);
+  t.reset();
+  assert.equal(t.totals().maxBatchNs, 0);
+  assert.equal(t.totals().maxYieldNs, 0);
 });
 
 test('the ring keeps the last `capacity` batches, oldest first; totals and histogram keep everything', () => {

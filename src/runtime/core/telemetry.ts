@@ -9,7 +9,11 @@
 // to 7 untimed empty polls (counted in emptyPolls). This inflates rx time only at low load.
 // With a pipeline that keeps batches in flight, the time of finishing them when traffic pauses is
 // added to the last batch recorded (amendLast).
-import { performance } from 'node:perf_hooks';
+// Stall detectors: the longest batch (rx + processing + tx: a batch during which the loop was
+// descheduled or paused for GC shows here) and the longest time the loop spent outside its polling
+// slices (the event loop's turn between two slices), since the last reset.
+import { clockMs } from './clock.js';
+import { widenFields } from './doubles.js';
 
 export interface TelemetryOptions {
   /** Batches kept in the ring (default 65536). */
@@ -26,6 +30,10 @@ export interface TelemetryTotals {
   txNs: number;
   /** Polls that returned no packet (not recorded as batches). */
   emptyPolls: number;
+  /** Longest single batch, rx + processing + tx (ns): the loop's worst stall while receiving. */
+  maxBatchNs: number;
+  /** Longest time between two polling slices (ns): the event loop's turn, GC, signals, control. */
+  maxYieldNs: number;
 }
 
 export interface TelemetryBatch {
@@ -56,8 +64,8 @@ export interface TelemetryJson {
   startedAt: number;
 }
 
-/** The clock of the loop: milliseconds as a double (no allocation, unlike hrtime.bigint()). */
-export const now: () => number = performance.now.bind(performance);
+/** The clock of the loop: milliseconds as a double (CLOCK_MONOTONIC; no allocation with the addon, see clock.ts). */
+export const now: () => number = clockMs;
 
 export class Telemetry {
   readonly capacity: number;
@@ -77,6 +85,8 @@ export class Telemetry {
   totalProcNs = 0;
   totalTxNs = 0;
   emptyPolls = 0;
+  maxBatchNs = 0;
+  maxYieldNs = 0;
   /** now() at start, in ms. */
   origin: number;
   startedAt: number;
@@ -96,6 +106,7 @@ export class Telemetry {
     this.origin = now();
     this.startedAt = Date.now();
     this.clockNs = measureClockNs();
+    widenFields(this, 'count', 'packets', 'totalRxNs', 'totalProcNs', 'totalTxNs', 'emptyPolls', 'maxBatchNs', 'maxYieldNs', 'origin');
   }
 
   /**
@@ -119,6 +130,39 @@ export class Telemetry {
     this.totalRxNs += rx;
     this.totalProcNs += proc;
     this.totalTxNs += tx;
+    const all = rx + proc + tx;
+    if (all > this.maxBatchNs) this.maxBatchNs = all;
+  }
+
+  /**
+   * record() with the four clock reads in clk[0..3] (ms): the poll loop's form, which passes no
+   * double (a double argument of a call V8 does not inline is boxed, i.e. allocated).
+   */
+  recordClocks(port: number, n: number, clk: Float64Array): void {
+    const i = this.count % this.capacity;
+    const t0 = clk[0];
+    const rx = (clk[1] - t0) * 1e6;
+    const proc = (clk[2] - clk[1]) * 1e6;
+    const tx = (clk[3] - clk[2]) * 1e6;
+    this.n[i] = n;
+    this.rxNs[i] = rx;
+    this.procNs[i] = proc;
+    this.txNs[i] = tx;
+    this.t[i] = (t0 - this.origin) * 1e6;
+    this.port[i] = port;
+    this.histogram[n < this.maxBatch ? n : this.maxBatch]++;
+    this.count++;
+    this.packets += n;
+    this.totalRxNs += rx;
+    this.totalProcNs += proc;
+    this.totalTxNs += tx;
+    const all = rx + proc + tx;
+    if (all > this.maxBatchNs) this.maxBatchNs = all;
+  }
+
+  /** Notes the time (ns) the loop spent outside its polling slices before the current one. */
+  noteYield(ns: number): void {
+    if (ns > this.maxYieldNs) this.maxYieldNs = ns;
   }
 
   /**
@@ -134,6 +178,8 @@ export class Telemetry {
     this.txNs[i] += txNs;
     this.totalProcNs += procNs;
     this.totalTxNs += txNs;
+    const all = this.rxNs[i] + this.procNs[i] + this.txNs[i];
+    if (all > this.maxBatchNs) this.maxBatchNs = all;
   }
 
   /** Forgets every batch and restarts the clock origin. */
@@ -144,6 +190,8 @@ export class Telemetry {
     this.totalProcNs = 0;
     this.totalTxNs = 0;
     this.emptyPolls = 0;
+    this.maxBatchNs = 0;
+    this.maxYieldNs = 0;
     this.histogram.fill(0);
     this.origin = now();
     this.startedAt = Date.now();
@@ -157,6 +205,8 @@ export class Telemetry {
       procNs: Math.round(this.totalProcNs),
       txNs: Math.round(this.totalTxNs),
       emptyPolls: this.emptyPolls,
+      maxBatchNs: Math.round(this.maxBatchNs),
+      maxYieldNs: Math.round(this.maxYieldNs),
     };
   }
 

@@ -41,6 +41,8 @@ interface ChildResult {
   /** In-place TX (txReserve/txSubmit): frames posted, replies they caused, frames whose bytes did not persist. */
   inPlaceSent?: number;
   inPlaceReplies?: number;
+  /** Phase 5: replies to one tx() of 128 frames with no tx() after it (-N: tx took only N). */
+  bigBurst?: number;
   inPlaceChanged?: number;
   inPlaceTxPackets?: number;
   /** In-place RX (rxPeek/rxRelease), see peekReceive. */
@@ -171,6 +173,24 @@ async function childMain(): Promise<void> {
   const inPlaceReplies = replies - r0;
   const inPlaceTxPackets = port.stats.txPackets - tx0;
   const peek = await peekReceive(port, sock);
+  // Phase 5: one tx() of 128 frames (more than the kernel sends per wakeup in copy mode, 32): all of
+  // them must leave now, without a later tx() call to kick the ring again.
+  let bigBurst = -1;
+  if (template !== null) {
+    const big = new Int32Array(128);
+    let k = 0;
+    for (; k < big.length; k++) {
+      const slot = pool.alloc();
+      if (slot < 0 || !pool.write(slot, template)) break;
+      big[k] = slot;
+    }
+    const r5 = replies;
+    const took = port.tx(pool, big, k);
+    for (let i = took; i < k; i++) pool.free(big[i]);
+    const until5 = Date.now() + 5000;
+    while (replies < r5 + took && Date.now() < until5) await new Promise((r) => setTimeout(r, 5));
+    bigBurst = took === 128 ? replies - r5 : -took;
+  }
   sock.close();
   const nat = afxdpNative();
   const progWhileOpen = 'error' in nat ? -1 : nat.xdpQuery(port.ifindex).progId;
@@ -179,7 +199,7 @@ async function childMain(): Promise<void> {
   const progAfterClose = 'error' in nat ? -1 : nat.xdpQuery(port.ifindex).progId;
   done({
     progWhileOpen, progAfterClose, zerocopy: port.zerocopy, xdpMode: port.xdpMode, xdpAttach: port.xdpAttach, linkWhileOpen, sent, received, echoed, replies, maxBurst, stats, txRefused,
-    inPlaceSent: ip3.sent, inPlaceReplies, inPlaceChanged: ip3.changed, inPlaceTxPackets, peek,
+    inPlaceSent: ip3.sent, inPlaceReplies, inPlaceChanged: ip3.changed, inPlaceTxPackets, peek, bigBurst,
   });
 }
 
@@ -427,6 +447,7 @@ function parentTests(): void {
         assert.equal(r.inPlaceTxPackets, IN_PLACE, 'in-place frames counted as sent');
         assert.ok((r.inPlaceReplies ?? 0) >= IN_PLACE, `the stack got ${r.inPlaceReplies} of ${IN_PLACE} in-place frames`);
         assert.equal(r.inPlaceChanged, 0, 'TX frames keep the bytes the sender left in them');
+        assert.equal(r.bigBurst, 128, 'one tx() of 128 frames: every one reaches the stack with no later tx() (copy mode sends 32 per wakeup)');
         const pk = r.peek!;
         assert.equal(pk.firstBurst, 16, 'the first in-place burst holds all 16 datagrams');
         assert.equal(pk.repeekDiffers, 0, 'a second rxPeek without rxRelease gives the same frames');

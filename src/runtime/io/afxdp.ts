@@ -702,8 +702,15 @@ export class AfxdpPort implements Port {
   /** Copy mode sends only inside sendto(); with need_wakeup the kernel says when it is needed. */
   private txWake(prod: number): void {
     const txW = this.txW;
-    if (((prod - txW[this.txCons]) >>> 0) !== 0) {
-      if (!this.needWakeup || this.busyPoll || (txW[this.txFlags] & XDP_RING_NEED_WAKEUP) !== 0) this.kick(1);
+    const pending = (prod - txW[this.txCons]) >>> 0;
+    if (pending === 0) return;
+    if (this.needWakeup && !this.busyPoll && (txW[this.txFlags] & XDP_RING_NEED_WAKEUP) === 0) return;
+    // In copy mode one sendto sends at most the kernel's TX budget (32 frames) and says EAGAIN when
+    // more are queued: kick again until the ring is consumed (at most once per 32 pending, plus one),
+    // so a burst bigger than 32 (coalesced crossings, replication) leaves now, not with later bursts.
+    for (let tries = (pending >>> 5) + 1; tries > 0; tries--) {
+      if (this.kick(1) !== -EAGAIN) return;
+      if (((prod - Atomics.load(txW, this.txCons)) >>> 0) === 0) return;
     }
   }
 
@@ -751,7 +758,7 @@ export class AfxdpPort implements Port {
     Atomics.store(compW, this.compCons, c);
   }
 
-  private kick(dir: number): void {
+  private kick(dir: number): number {
     const r = this.nat.xskKick(this.fd, dir);
     if (dir === 0) this.xdp.rxWakeups++;
     else {
@@ -763,6 +770,7 @@ export class AfxdpPort implements Port {
       this.xdp.wakeupErrors++;
       this.xdp.lastWakeupErrno = -r;
     }
+    return r;
   }
 }
 
