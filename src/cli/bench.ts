@@ -14,7 +14,7 @@ import { Progress, formatDuration } from '../trafficgen/progress.js';
 import { runDirectoryName, type BenchTrial } from '../trafficgen/results.js';
 import { REPO_ROOT } from '../trafficgen/switch-proc.js';
 import { parseTeeSpec } from '../tee/gate.js';
-import { MAX_DEPTH } from '../tee/pipeline/protocol.js';
+import { MAX_BATCH, MAX_DEPTH } from '../tee/pipeline/protocol.js';
 import { parseRate, parseSeconds } from './gen.js';
 
 export interface BenchFlags {
@@ -33,6 +33,7 @@ export interface BenchFlags {
   lenient?: boolean;
   ring?: string;
   teeDepth?: string;
+  teeCoalesce?: string;
   maxRate?: string;
   label?: string;
   json?: boolean;
@@ -71,6 +72,8 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
   if (ring !== undefined && !(Number.isInteger(ring) && ring >= 64 && ring <= 65536)) return { error: `--ring must be an integer from 64 to 65536, not '${f.ring}'` };
   const teeDepth = f.teeDepth === undefined ? undefined : Number(f.teeDepth);
   if (teeDepth !== undefined && !(Number.isInteger(teeDepth) && teeDepth >= 1 && teeDepth <= MAX_DEPTH)) return { error: `--tee-depth must be an integer from 1 to ${MAX_DEPTH}, not '${f.teeDepth}'` };
+  const teeCoalesce = f.teeCoalesce === undefined ? undefined : Number(f.teeCoalesce);
+  if (teeCoalesce !== undefined && !(Number.isInteger(teeCoalesce) && teeCoalesce >= 1 && teeCoalesce <= MAX_BATCH)) return { error: `--tee-coalesce must be an integer from 1 to ${MAX_BATCH}, not '${f.teeCoalesce}'` };
   let maxPps: number | undefined;
   if (f.maxRate !== undefined) {
     const r = parseRate(f.maxRate, size);
@@ -145,6 +148,7 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
     lenient: f.lenient === true,
     ...(ring === undefined ? {} : { ring }),
     ...(teeDepth === undefined ? {} : { teeDepth }),
+    ...(teeCoalesce === undefined ? {} : { teeCoalesce }),
     ...(maxPps === undefined ? {} : { maxPps }),
   }));
   let dirs: string[];
@@ -388,6 +392,7 @@ export function registerBench(program: Command): void {
     .option('--lenient', 'looser validity for loaded machines: 98% of the rate, late sends not limited')
     .option('--ring <n>', 'ring size of the switch and generator ports (default 4096 for shm, 2048 otherwise)')
     .option('--tee-depth <n>', 'pipeline modes: batches in flight across the boundary (p4tee switch --tee-depth; default 1)')
+    .option('--tee-coalesce <n>', 'pipeline modes: packets per crossing (p4tee switch --tee-coalesce; default 4 bursts)')
     .option('--max-rate <rate>', 'highest load of the search, e.g. 2M (default 5M over shm, 3M over veths)')
     .option('--label <text>', 'label of the run (directory name, results.json setup.label)')
     .option('--json', 'print the summary as JSON on stdout')

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadExperiment, runExperiment, type Experiment, type ExperimentCell, type TeeMode } from '../trafficgen/experiment.js';
+import { loadExperiment, ringFor, runExperiment, type Experiment, type ExperimentCell, type TeeMode } from '../trafficgen/experiment.js';
 import { runBench, type BenchSetup } from '../trafficgen/bench-runner.js';
 import { writeReport } from '../measure/report.js';
 import { fitResults, modelCheckSummary, paramTableMarkdown, type BenchResultsLike } from '../measure/fit-results.js';
@@ -27,7 +27,7 @@ function setupOf(exp: Experiment, cell: ExperimentCell): BenchSetup {
     ...(exp.trialSeconds === null ? {} : { trialSeconds: exp.trialSeconds }),
     transitionNs: exp.transitionNs,
     lenient: exp.lenient,
-    ...(exp.ring === null ? {} : { ring: exp.ring }),
+    ...(ringFor(exp, cell.driver) === undefined ? {} : { ring: ringFor(exp, cell.driver) }),
     label: `${cell.driver} ${cell.tee.text}${exp.transitionNs !== null && cell.tee.mode !== 'baseline' ? ` (+${exp.transitionNs} ns emulated)` : ''} ${cell.packetBytes}B`,
   };
 }

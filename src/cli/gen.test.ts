@@ -26,7 +26,7 @@ test('rates: pps, k/M prefixes and bit rates with the wire overhead', () => {
 function flags(over: Record<string, unknown>): Parameters<typeof runGen>[0] {
   return {
     driver: 'pcap', rx: [], rate: '1kpps', size: '100', duration: '1s', pattern: 'cbr', seed: '1', burst: '32', ring: '256',
-    lateTolerance: '1000s', grace: '10ms', quiet: true, ...over,
+    lateTolerance: '1000s', grace: '10ms', catchUp: '1.1', quiet: true, ...over,
   } as Parameters<typeof runGen>[0];
 }
 
@@ -52,6 +52,10 @@ test('p4tee gen over the pcap driver writes stamped packets; usage errors exit 2
     assert.equal(await runGen(flags({ tx: out, rate: 'lots' }), { log: (l) => logs.push(l), out: () => {} }), 2);
     assert.match(logs.at(-1) ?? '', /--rate/);
     assert.equal(await runGen(flags({ driver: 'tap', tx: out }), { log: (l) => logs.push(l), out: () => {} }), 2);
+    for (const catchUp of ['0.5', 'fast', '0']) {
+      assert.equal(await runGen(flags({ tx: out, catchUp }), { log: (l) => logs.push(l), out: () => {} }), 2);
+      assert.match(logs.at(-1) ?? '', /--catch-up/);
+    }
     assert.equal(await runGen(flags({}), { log: (l) => logs.push(l), out: () => {} }), 2);
     assert.equal(await runGen(flags({ tx: out, pcap: join(dir, 'missing.pcap') }), { log: (l) => logs.push(l), out: () => {} }), 1);
     assert.match(logs.at(-1) ?? '', /missing\.pcap/);

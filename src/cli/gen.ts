@@ -32,6 +32,7 @@ interface GenFlags {
   queue?: string;
   busyPoll?: boolean;
   lateTolerance: string;
+  catchUp: string;
   grace: string;
   cpu?: string;
   json?: boolean;
@@ -156,6 +157,8 @@ export async function runGen(flags: GenFlags, opts: GenRunOptions = {}): Promise
   if (typeof tol === 'string') return usage(`--late-tolerance: ${tol}`);
   const grace = parseSeconds(flags.grace);
   if (typeof grace === 'string') return usage(`--grace: ${grace}`);
+  const catchUp = flags.catchUp === 'inf' ? Infinity : Number(flags.catchUp);
+  if (!(catchUp >= 1)) return usage(`--catch-up must be a factor of at least 1 (or inf), not '${flags.catchUp}'`);
   if (flags.cpu !== undefined) {
     const cpu = Number(flags.cpu);
     if (!Number.isInteger(cpu) || cpu < 0) return usage(`--cpu must be a CPU number, not '${flags.cpu}'`);
@@ -182,6 +185,7 @@ export async function runGen(flags: GenFlags, opts: GenRunOptions = {}): Promise
     busyPoll: flags.busyPoll,
     lateToleranceNs: tol * 1e9,
     graceNs: grace * 1e9,
+    catchUp,
   };
   const gen = buildGenerator(setup);
   if ('error' in gen) {
@@ -265,6 +269,7 @@ export function registerGen(program: Command): void {
     .option('--busy-poll', 'afxdp: busy polling on the sockets')
     .option('--late-tolerance <time>', 'a packet sent later than this after its intended time is a late send', '100us')
     .option('--grace <time>', 'after the window, wait this long at most for packets in flight', '200ms')
+    .option('--catch-up <x>', 'a generator behind schedule sends its late packets at most x times the rate (inf: at once)', '1.1')
     .option('--cpu <n>', 'pin the generator process to this CPU (taskset)')
     .option('--json', 'print the trial result as JSON on stdout')
     .option('-q, --quiet', 'no progress line')

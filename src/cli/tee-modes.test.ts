@@ -62,12 +62,15 @@ test('--tee flags: parsed in one place, bad values refused', () => {
     assert.equal(b.depth, undefined);
   }
   const d = parseTeeFlags({ tee: 'pipeline:process', teeDepth: '8' });
-  assert.ok(!('error' in d) && d.depth === 8);
+  assert.ok(!('error' in d) && d.depth === 8 && d.coalesce === undefined);
+  const c = parseTeeFlags({ tee: 'pipeline:isolate', teeCoalesce: '64' });
+  assert.ok(!('error' in c) && c.coalesce === 64);
   const none = parseTeeFlags({});
   assert.ok(!('error' in none) && none.spec === null);
   for (const bad of [{ tee: 'extern:sgx' }, { tee: 'extern:process:fast' }, { tee: 'pipeline:none' }, { tee: 'x' },
     { tee: 'extern:isolate', teeTransitionNs: '-1' }, { tee: 'extern:isolate', teeTimeoutMs: '0' }, { teeTransitionNs: '10' },
-    { tee: 'pipeline:isolate', teeDepth: '0' }, { tee: 'pipeline:isolate', teeDepth: '17' }, { tee: 'extern:isolate:batch', teeDepth: '4' }]) {
+    { tee: 'pipeline:isolate', teeDepth: '0' }, { tee: 'pipeline:isolate', teeDepth: '17' }, { tee: 'extern:isolate:batch', teeDepth: '4' },
+    { tee: 'pipeline:isolate', teeCoalesce: '0' }, { tee: 'pipeline:isolate', teeCoalesce: '1025' }, { tee: 'pipeline:isolate', teeCoalesce: '8.5' }, { tee: 'extern:process:batch', teeCoalesce: '64' }]) {
     assert.ok('error' in parseTeeFlags(bad), JSON.stringify(bad));
   }
 });

@@ -18,7 +18,7 @@ import { ISOLATION_TEXT } from '../tee/api.js';
 import type { TeeEvent, TeeGateHandle, TeeSpec } from '../tee/api.js';
 import { openTeeGate, parseTeeSpec } from '../tee/gate.js';
 import { builtinModuleNames, loadModules } from '../tee/registry.js';
-import { MAX_DEPTH } from '../tee/pipeline/protocol.js';
+import { MAX_BATCH, MAX_DEPTH } from '../tee/pipeline/protocol.js';
 
 /** The raw flags as commander gives them. */
 export interface TeeFlags {
@@ -27,6 +27,7 @@ export interface TeeFlags {
   teeSealDir?: string;
   teeTimeoutMs?: string;
   teeDepth?: string;
+  teeCoalesce?: string;
 }
 
 /** Parsed `--tee*` flags; spec null = no TEE (`--tee none`, the inline default). */
@@ -38,6 +39,8 @@ export interface TeeCliOptions {
   readonly timeoutMs: number | undefined;
   /** Secure pipeline: batches in flight across the boundary in the live switch (undefined = its default, 4). */
   readonly depth?: number;
+  /** Secure pipeline: packets per crossing in the live switch (undefined = its default, 4 bursts). */
+  readonly coalesce?: number;
 }
 
 export const TEE_HELP =
@@ -58,7 +61,8 @@ export function addTeeOptions(cmd: Command): Command {
     .option('--tee-transition-ns <n>', 'emulated extra cost per boundary crossing in ns (emulation, labelled as such)')
     .option('--tee-seal-dir <dir>', 'directory of sealed enclave state and rollback counters (default: sealed in memory only)')
     .option('--tee-timeout-ms <n>', 'an enclave that does not answer a crossing within this time is declared hung (default 50)')
-    .option('--tee-depth <n>', 'pipeline mode, live switch: batches in flight across the boundary, the enclave runs them in one hand-over (1-16, default 1: wait for every batch)');
+    .option('--tee-depth <n>', 'pipeline mode, live switch: batches in flight across the boundary, the enclave runs them in one hand-over (1-16, default 1: wait for every batch)')
+    .option('--tee-coalesce <n>', 'pipeline mode, live switch: packets per crossing; fewer wait for the next rx burst or an idle poll pass (1-1024, default 4 bursts)');
 }
 
 /** Parses the `--tee*` flags; an error message for bad values. */
@@ -90,7 +94,13 @@ export function parseTeeFlags(flags: TeeFlags): TeeCliOptions | { error: string 
     if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) return { error: `--tee-depth must be an integer from 1 to ${MAX_DEPTH}, not '${flags.teeDepth}'` };
     if (spec === null || spec.mode !== 'pipeline') return { error: '--tee-depth applies to --tee pipeline:isolate|process only' };
   }
-  return { text: spec === null ? 'none' : text, spec, transitionNs, sealDir: flags.teeSealDir ?? null, timeoutMs, ...(depth === undefined ? {} : { depth }) };
+  let coalesce: number | undefined;
+  if (flags.teeCoalesce !== undefined) {
+    coalesce = Number(flags.teeCoalesce);
+    if (!Number.isInteger(coalesce) || coalesce < 1 || coalesce > MAX_BATCH) return { error: `--tee-coalesce must be an integer from 1 to ${MAX_BATCH}, not '${flags.teeCoalesce}'` };
+    if (spec === null || spec.mode !== 'pipeline') return { error: '--tee-coalesce applies to --tee pipeline:isolate|process only' };
+  }
+  return { text: spec === null ? 'none' : text, spec, transitionNs, sealDir: flags.teeSealDir ?? null, timeoutMs, ...(depth === undefined ? {} : { depth }), ...(coalesce === undefined ? {} : { coalesce }) };
 }
 
 /** One line naming the mode, its isolation and any emulated cost (for logs). */
@@ -171,6 +181,7 @@ export async function openPipelineTee(
     timeoutMs: o.timeoutMs,
     transitionNs: o.transitionNs > 0 ? o.transitionNs : null,
     ...(o.depth === undefined ? {} : { depth: o.depth }),
+    ...(o.coalesce === undefined ? {} : { coalesce: o.coalesce }),
     onEvent: teeEventLogger(log),
   });
   if ('error' in r) return { error: `cannot open the secure pipeline (${spec.backend} backend): ${r.error}` };

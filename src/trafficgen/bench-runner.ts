@@ -37,6 +37,8 @@ export interface BenchSetup {
   ring?: number;
   /** Secure pipeline modes: batches in flight across the boundary (`p4tee switch --tee-depth`; undefined = its default). */
   teeDepth?: number;
+  /** Secure pipeline modes: packets per crossing (`p4tee switch --tee-coalesce`; undefined = its default). */
+  teeCoalesce?: number;
   /** Highest load of the search, pps (default: defaultMaxPps(driver)). */
   maxPps?: number;
 }
@@ -98,7 +100,7 @@ export const DEFAULT_SWEEP_PPS: readonly number[] = geometricRates(50e3, 3e6, 12
 let serial = 0;
 
 /** Gauges and settings of the TEE stats: taken as they are at the window's end, never subtracted. */
-const LEVEL_KEYS = new Set(['incarnation', 'transitionNs', 'spinMaxUs', 'spinBudgetUs', 'sealVersion', 'pid', 'threadId', 'depth', 'inFlight']);
+const LEVEL_KEYS = new Set(['incarnation', 'transitionNs', 'spinMaxUs', 'spinBudgetUs', 'sealVersion', 'pid', 'threadId', 'depth', 'coalesce', 'inFlight']);
 /** Ratios of cumulative counters: neither a difference nor the end value is the window's; left out (derive them from the counters). */
 const RATIO_KEYS = new Set(['meanCrossingNs', 'meanBoundaryNs', 'meanBatch', 'crossingsPerHandoff']);
 
@@ -358,6 +360,7 @@ async function runInner(setup: BenchSetup, opts: BenchRunOptions, res: Resources
     if (setup.tee !== null && setup.tee !== 'none') args.push('--tee', setup.tee);
     if (setup.transitionNs != null && setup.tee !== null && setup.tee !== 'none') args.push('--tee-transition-ns', String(setup.transitionNs));
     if (setup.teeDepth !== undefined && setup.tee !== null && setup.tee.startsWith('pipeline:')) args.push('--tee-depth', String(setup.teeDepth));
+    if (setup.teeCoalesce !== undefined && setup.tee !== null && setup.tee.startsWith('pipeline:')) args.push('--tee-coalesce', String(setup.teeCoalesce));
   }
   note(`starting the ${reflector ? 'reflector' : 'switch'}${pin ? ' on core 0' : ''}: ${reflector ? 'trivial poll loop' : setup.program}${setup.tee && setup.tee !== 'none' ? ` --tee ${setup.tee}` : ''} (${setup.driver})`);
   const dut = await DutProcess.start({ args, control, cpu: pin ? 0 : undefined, netns: dutNs, what: reflector ? 'reflector' : 'switch' });
@@ -420,7 +423,7 @@ async function runInner(setup: BenchSetup, opts: BenchRunOptions, res: Resources
   let sweepCeiling: BenchCeiling | null = null;
   let search: SearchResult<BenchTrial> | null = null;
   let searchIds: number[] = [];
-  const options: Record<string, unknown> = { search: setup.search, trialSeconds: setup.trialSeconds ?? null, lenient: setup.lenient === true, warmupS: opts.warmupS ?? 1, ring, teeDepth: setup.teeDepth ?? null, cores, dut: reflector ? 'reflector' : 'switch' };
+  const options: Record<string, unknown> = { search: setup.search, trialSeconds: setup.trialSeconds ?? null, lenient: setup.lenient === true, warmupS: opts.warmupS ?? 1, ring, teeDepth: setup.teeDepth ?? null, teeCoalesce: setup.teeCoalesce ?? null, cores, dut: reflector ? 'reflector' : 'switch' };
   const setupRecord = {
     program: setup.program,
     driver: setup.driver,

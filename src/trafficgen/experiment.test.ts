@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadExperiment, parseRate, parseTeeMode, runExperiment, type Experiment } from './experiment.js';
+import { loadExperiment, parseRate, parseTeeMode, ringFor, runExperiment, type Experiment } from './experiment.js';
 
 function withFile(text: string, fn: (file: string, dir: string) => Promise<void> | void): Promise<void> | void {
   const dir = mkdtempSync(join(tmpdir(), 'p4tee-exp-'));
@@ -47,6 +47,22 @@ test('the matrix expands driver x mode x size x burst with one directory per cel
     assert.equal(e.ring, null);
   }));
 
+test('ring: one size for every cell, or one per driver (the others keep the harness default)', () => {
+  withFile('program: prog.p4\nring: 8192\n', (file) => {
+    const e = loadExperiment(file) as Experiment;
+    assert.equal(e.ring, 8192);
+    assert.equal(ringFor(e, 'shm'), 8192);
+    assert.equal(ringFor(e, 'afxdp'), 8192);
+  });
+  withFile('program: prog.p4\nring: {shm: 16384, afxdp: 4096}\n', (file) => {
+    const e = loadExperiment(file) as Experiment;
+    assert.ok(!('error' in e), JSON.stringify(e));
+    assert.equal(ringFor(e, 'shm'), 16384);
+    assert.equal(ringFor(e, 'afxdp'), 4096);
+    assert.equal(ringFor(e, 'afpacket'), undefined);
+  });
+});
+
 test('mistakes in the file are refused with the key named', () => {
   for (const [text, re] of [
     ['drivers: [shm]\n', /'program'.*required/],
@@ -57,6 +73,9 @@ test('mistakes in the file are refused with the key named', () => {
     ['program: prog.p4\nsweep: [fast]\n', /'sweep' rates/],
     ['program: prog.p4\nspeed: 3\n', /unknown key 'speed'/],
     ['program: prog.p4\nring: 100.5\n', /'ring' must be an integer in 64..65536/],
+    ['program: prog.p4\nring: {shm: 16384, dpdk: 4096}\n', /'ring' .* mapping .*bad entry 'dpdk'/],
+    ['program: prog.p4\nring: {shm: 10}\n', /bad entry 'shm'/],
+    ['program: prog.p4\nring: [4096]\n', /'ring' must be/],
     ['program: [\n', /exp\.yaml: /],
   ] as const) {
     withFile(text, (file) => {

@@ -41,8 +41,8 @@ export interface Experiment {
   readonly searchBudgetS: number | null;
   /** Looser trial validity for loaded machines (see `p4tee bench --lenient`). */
   readonly lenient: boolean;
-  /** Port ring size of every cell (null: the harness's default per driver). */
-  readonly ring: number | null;
+  /** Port ring size of every cell, or per driver (`{shm: 16384, afxdp: 4096}`); null or a driver left out: the harness's default. */
+  readonly ring: number | Readonly<Record<string, number>> | null;
   readonly out: string;
   readonly cells: readonly ExperimentCell[];
 }
@@ -151,9 +151,21 @@ export function loadExperiment(file: string, outOverride?: string): Experiment |
   if (typeof searchBudgetS === 'string') return { error: searchBudgetS };
   if (d['lenient'] !== undefined && typeof d['lenient'] !== 'boolean') return { error: `${file}: 'lenient' must be true or false` };
   const lenient = d['lenient'] === true;
-  const ring = num('ring');
-  if (typeof ring === 'string') return { error: ring };
-  if (ring !== null && !(Number.isInteger(ring) && ring >= 64 && ring <= 65536)) return { error: `${file}: 'ring' must be an integer in 64..65536` };
+  const ringErr = `${file}: 'ring' must be an integer in 64..65536, or a mapping from driver (shm, afxdp, afpacket) to one`;
+  const okRing = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 64 && v <= 65536;
+  let ring: number | Record<string, number> | null = null;
+  const rv = d['ring'];
+  if (rv !== undefined && rv !== null) {
+    if (okRing(rv)) ring = rv;
+    else if (typeof rv === 'object' && !Array.isArray(rv)) {
+      const m: Record<string, number> = {};
+      for (const [k, v] of Object.entries(rv as Record<string, unknown>)) {
+        if (!['shm', 'afxdp', 'afpacket'].includes(k) || !okRing(v)) return { error: `${ringErr} (bad entry '${k}')` };
+        m[k] = v;
+      }
+      ring = m;
+    } else return { error: ringErr };
+  }
   const name = typeof d['name'] === 'string' ? d['name'] : 'experiment';
   const out = outOverride ?? (typeof d['out'] === 'string' ? path(d['out']) : join(process.cwd(), 'results', name));
   const cells: ExperimentCell[] = [];
@@ -168,6 +180,12 @@ export function loadExperiment(file: string, outOverride?: string): Experiment |
     }
   }
   return { name, program, commands, search, sweepPps, trialSeconds, transitionNs, searchBudgetS, lenient, ring, out, cells };
+}
+
+/** The ring size a cell's driver gets from the experiment (undefined: the harness's default). */
+export function ringFor(exp: Pick<Experiment, 'ring'>, driver: string): number | undefined {
+  if (exp.ring === null) return undefined;
+  return typeof exp.ring === 'number' ? exp.ring : exp.ring[driver];
 }
 
 /** True when the cell's results.json exists and says it finished. */

@@ -35,6 +35,8 @@ export interface GenSetup {
   readonly lateToleranceNs?: number;
   readonly graceNs?: number;
   readonly maxOverrunNs?: number;
+  /** Late packets go at most this many times the offered rate (Generator option catchUp). */
+  readonly catchUp?: number;
   readonly validity?: ValidityLimits;
 }
 
@@ -72,6 +74,7 @@ export function buildGenerator(s: GenSetup): Generator | { error: string } {
     lateToleranceNs: s.lateToleranceNs,
     graceNs: s.graceNs,
     maxOverrunNs: s.maxOverrunNs,
+    catchUp: s.catchUp,
     validity: s.validity,
   };
   try {

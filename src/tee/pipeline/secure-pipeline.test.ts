@@ -318,7 +318,7 @@ for (const backend of backends) {
   test(`the poll loop runs the secure pipeline unchanged over pcap ports (${backend})`, async () => {
     const p = programs[0];
     const dir = mkdtempSync(join(tmpdir(), 'p4tee-sp-'));
-    const sp = await open(p, backend, { depth: 4 });
+    const sp = await open(p, backend, { depth: 4, coalesce: 32 });
     try {
       const pk = packets(500, 21).map((x) => ({ port: x.port & 1, bytes: x.bytes }));
       const want = loopThroughPcap(plainSwitch(p), dir, 'plain', pk);
@@ -478,7 +478,7 @@ for (const backend of backends) {
       const pk = packets(3000, 17);
       const want = drive(plainSwitch(p).arch, pk, 32);
       const one = await open(p, backend, { depth: 1 });
-      const four = await open(p, backend, { depth: 4 });
+      const four = await open(p, backend, { depth: 4, coalesce: 32 });
       try {
         const got1 = drivePipelined(one.arch, pk, 32);
         const got4 = drivePipelined(four.arch, pk, 32);
@@ -503,7 +503,7 @@ for (const backend of backends) {
 
   test(`depth 4 under a steady load of full batches waits fewer times than it crosses (${backend})`, async () => {
     const p = programs[0];
-    const sp = await open(p, backend, { depth: 4 });
+    const sp = await open(p, backend, { depth: 4, coalesce: 32 });
     try {
       const pk = packets(32 * 64, 23);
       drivePipelined(sp.arch, pk, 32);
@@ -528,7 +528,7 @@ for (const backend of backends) {
 
   test(`deferred with depth 4, small batches are coalesced into crossings of a full burst (${backend})`, async () => {
     const p = programs[0];
-    const sp = await open(p, backend, { depth: 4, burst: 32 });
+    const sp = await open(p, backend, { depth: 4, coalesce: 32, burst: 32 });
     try {
       const pk = packets(8 * 64, 31);
       const got = drivePipelined(sp.arch, pk, 8);
@@ -600,7 +600,7 @@ for (const backend of backends) {
     }).slice(0, 4 * 32);
     assert.equal(pk.length, 128);
     const events: { kind: string; message: string }[] = [];
-    const sp = await open(p, backend, { depth: 4, timeoutMs: 300, onEvent: (e) => events.push(e) });
+    const sp = await open(p, backend, { depth: 4, coalesce: 32, timeoutMs: 300, onEvent: (e) => events.push(e) });
     const arch = sp.arch;
     const pool = arch.pool;
     arch.setDeferred(true);
@@ -684,3 +684,38 @@ test('depth outside 1..16 is refused', async () => {
     assert.ok('error' in r && /depth/.test(r.error), JSON.stringify('error' in r ? r.error : 'opened'));
   }
 });
+
+test('coalesce outside 1..1024 is refused', async () => {
+  for (const coalesce of [0, 1025, 2.5]) {
+    const r = await openSecurePipeline({ backend: 'isolate', p4file: programs[0].p4, coalesce });
+    assert.ok('error' in r && /coalesce/.test(r.error), JSON.stringify('error' in r ? r.error : 'opened'));
+  }
+});
+
+for (const backend of backends) {
+  test(`under the poll loop a crossing carries up to \`coalesce\` packets (4 bursts by default); outputs unchanged (${backend})`, async () => {
+    const p = programs[0];
+    const pk = packets(32 * 64, 37);
+    const want = drive(plainSwitch(p).arch, pk, 32);
+    const dflt = await open(p, backend, { burst: 32 });
+    const small = await open(p, backend, { burst: 32, coalesce: 8 });
+    try {
+      assert.deepEqual(drivePipelined(dflt.arch, pk, 32), want);
+      assert.deepEqual(drivePipelined(small.arch, pk, 32), want);
+      assert.equal(dflt.stats().coalesce, 128);
+      // 64 runs of 32 packets: a crossing once 128 are queued (16), or at every run() (64).
+      assert.equal(dflt.stats().crossings, 16);
+      assert.equal(small.stats().crossings, 64);
+      assert.equal(dflt.stats().packetsIn, 32 * 64);
+      // STF and offline runs (not deferred) still cross once per run().
+      const before = dflt.stats().crossings as number;
+      drive(dflt.arch, pk.slice(0, 64), 32);
+      assert.equal((dflt.stats().crossings as number) - before, 2);
+      assert.equal(dflt.arch.pool.available, dflt.arch.pool.slots);
+      assert.equal(small.arch.pool.available, small.arch.pool.slots);
+    } finally {
+      await dflt.close();
+      await small.close();
+    }
+  });
+}

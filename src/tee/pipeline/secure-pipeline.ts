@@ -2,8 +2,9 @@
 // runs inside an enclave realm (isolate: worker thread; process: child process), software isolation
 // only. The host keeps the packet pool the ports fill, in a shared area (the bounce buffer); a batch
 // crosses once: the enclave copies its packets into private memory, runs them, and copies what
-// comes out back into slots the host offered. Under the poll loop up to `depth` batches are in
-// flight and the host waits once per `depth` batches (pipelined crossings); STF and offline runs
+// comes out back into slots the host offered. Under the poll loop a crossing carries up to
+// `coalesce` packets (several rx bursts when traffic is queued), up to `depth` crossings are in
+// flight and the host waits once per `depth` of them (pipelined crossings); STF and offline runs
 // cross synchronously. Crash or hang: fail closed, event, restart from sealed state.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -50,6 +51,15 @@ export interface SecurePipelineOptions {
    * blocking crossing per batch. STF and offline runs always complete each batch.
    */
   depth?: number;
+  /**
+   * Under the poll loop, packets per crossing (1..1024, default 4 x burst): run() publishes once
+   * this many are queued, and fewer wait for the next rx burst or for the loop's next pass that
+   * receives nothing (settle()). At low load a crossing thus leaves after one more poll pass; under
+   * load it carries several bursts, so the two context switches of a hand-over (and the cache and
+   * TLB refills after them) are paid once per `coalesce` packets instead of once per burst. STF and
+   * offline runs cross once per run() as before.
+   */
+  coalesce?: number;
 }
 
 export interface SecurePipeline {
@@ -115,11 +125,11 @@ export class HostPipeline implements LoopPipeline {
   private readonly pend = new Int32Array(MAX_BATCH);
   private pendN = 0;
   /**
-   * Deferred mode coalesces: run() publishes only once `coalesce` packets are queued, so a crossing
-   * carries at least a full burst; pend[0, pendOld) are packets of earlier run() calls still
+   * Deferred mode coalesces: run() publishes only once `coalesce` packets are queued (option
+   * `coalesce`, default 4 bursts); pend[0, pendOld) are packets of earlier run() calls still
    * waiting (the pipeline's own: on a failure it frees them, the caller frees only its current batch).
    */
-  private readonly coalesce: number;
+  readonly coalesce: number;
   private pendOld = 0;
   // Per ring slot: the batch in flight there. Its offered slots (inputs first, then spares),
   // counts, input bytes, and the run() epoch that published it (-1: a drain, no inputs).
@@ -201,8 +211,8 @@ export class HostPipeline implements LoopPipeline {
   }
 
   run(): void {
-    // Deferred (poll loop, depth > 1): small batches wait for the next ones (or settle()).
-    if (this.pendN !== 0 && (!this.deferred || this.depth === 1 || this.pendN >= this.coalesce)) this.cross();
+    // Deferred (poll loop): fewer than `coalesce` packets wait for the next batches (or settle()).
+    if (this.pendN !== 0 && (!this.deferred || this.pendN >= this.coalesce)) this.cross();
     this.pendOld = this.pendN;
     this.epoch = (this.epoch + 1) | 0;
   }
@@ -555,7 +565,7 @@ class SecurePipelineImpl implements SecurePipelineHandle, Crossing {
     this.startTimeoutMs = o.startTimeoutMs ?? 30_000;
     this.sealIntervalMs = o.sealIntervalMs ?? 10_000;
     this.onEvent = o.onEvent;
-    this.arch = new HostPipeline(pool, this, o.depth ?? DEFAULT_DEPTH, o.burst ?? 32);
+    this.arch = new HostPipeline(pool, this, o.depth ?? DEFAULT_DEPTH, o.coalesce ?? 4 * (o.burst ?? 32));
   }
 
   ring(): RequestRing | null {
@@ -772,6 +782,7 @@ class SecurePipelineImpl implements SecurePipelineHandle, Crossing {
       measurement: this.measurement,
       crossings: a.crossings,
       depth: a.depth,
+      coalesce: a.coalesce,
       handoffs: a.handoffs,
       crossingsPerHandoff: a.handoffs === 0 ? 0 : +(a.crossings / a.handoffs).toFixed(2),
       inFlight: a.inFlight,
@@ -897,6 +908,7 @@ export async function openSecurePipelineHandle(o: SecurePipelineOptions): Promis
   const slots = o.poolSlots ?? 1024;
   if (!Number.isInteger(slots) || slots < 2 || slots > 1 << 20) return { error: `poolSlots ${slots} must be an integer in 2..1048576` };
   if (o.depth !== undefined && !(Number.isInteger(o.depth) && o.depth >= 1 && o.depth <= MAX_DEPTH)) return { error: `depth ${o.depth} must be an integer in 1..${MAX_DEPTH}` };
+  if (o.coalesce !== undefined && !(Number.isInteger(o.coalesce) && o.coalesce >= 1 && o.coalesce <= MAX_BATCH)) return { error: `coalesce ${o.coalesce} must be an integer in 1..${MAX_BATCH}` };
   for (const [k, v] of [['timeoutMs', o.timeoutMs], ['transitionNs', o.transitionNs ?? undefined], ['sealIntervalMs', o.sealIntervalMs], ['spinUs', o.spinUs]] as const) {
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) return { error: `${k} must be a number >= 0` };
   }
