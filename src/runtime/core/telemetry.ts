@@ -78,6 +78,8 @@ export class Telemetry {
   readonly t: Float64Array;
   readonly port: Int16Array;
   readonly histogram: Float64Array;
+  /** record()'s four times, handed to recordClocks(). */
+  private readonly scratch = new Float64Array(4);
   /** Batches recorded so far (the ring write position is count % capacity). */
   count = 0;
   packets = 0;
@@ -111,27 +113,16 @@ export class Telemetry {
 
   /**
    * Records one batch from the four clock reads of the loop (ms from now()): before rx, after rx,
-   * after processing, after tx. Hot path: a few stores, no allocation.
+   * after processing, after tx. Tests and the calibration use it; the poll loop calls recordClocks
+   * (four doubles passed to a call V8 does not inline are boxed, i.e. allocated).
    */
   record(port: number, n: number, t0: number, t1: number, t2: number, t3: number): void {
-    const i = this.count % this.capacity;
-    const rx = (t1 - t0) * 1e6;
-    const proc = (t2 - t1) * 1e6;
-    const tx = (t3 - t2) * 1e6;
-    this.n[i] = n;
-    this.rxNs[i] = rx;
-    this.procNs[i] = proc;
-    this.txNs[i] = tx;
-    this.t[i] = (t0 - this.origin) * 1e6;
-    this.port[i] = port;
-    this.histogram[n < this.maxBatch ? n : this.maxBatch]++;
-    this.count++;
-    this.packets += n;
-    this.totalRxNs += rx;
-    this.totalProcNs += proc;
-    this.totalTxNs += tx;
-    const all = rx + proc + tx;
-    if (all > this.maxBatchNs) this.maxBatchNs = all;
+    const c = this.scratch;
+    c[0] = t0;
+    c[1] = t1;
+    c[2] = t2;
+    c[3] = t3;
+    this.recordClocks(port, n, c);
   }
 
   /**

@@ -693,16 +693,17 @@ test('coalesce outside 1..1024 is refused', async () => {
 });
 
 for (const backend of backends) {
-  test(`under the poll loop a crossing carries up to \`coalesce\` packets (4 bursts by default); outputs unchanged (${backend})`, async () => {
+  test(`under the poll loop a crossing carries up to \`coalesce\` packets (default: one crossing per run()); outputs unchanged (${backend})`, async () => {
     const p = programs[0];
     const pk = packets(32 * 64, 37);
     const want = drive(plainSwitch(p).arch, pk, 32);
-    const dflt = await open(p, backend, { burst: 32 });
-    const small = await open(p, backend, { burst: 32, coalesce: 8 });
+    const dflt = await open(p, backend, { burst: 32, coalesce: 128 });
+    const small = await open(p, backend, { burst: 32 });
     try {
       assert.deepEqual(drivePipelined(dflt.arch, pk, 32), want);
       assert.deepEqual(drivePipelined(small.arch, pk, 32), want);
       assert.equal(dflt.stats().coalesce, 128);
+      assert.equal(small.stats().coalesce, 1);
       // 64 runs of 32 packets: a crossing once 128 are queued (16), or at every run() (64).
       assert.equal(dflt.stats().crossings, 16);
       assert.equal(small.stats().crossings, 64);
