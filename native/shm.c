@@ -215,18 +215,23 @@ static napi_value copy_batch_js(napi_env env, napi_callback_info info) {
   return r;
 }
 
-/* clockRealtime(out: Int32Array) -> undefined: out[0] = seconds (low 32 bits), out[1] = nanoseconds
- * of CLOCK_REALTIME. Date.now() returns a fresh heap number per call; this allocates nothing. */
-static napi_value clock_realtime_js(napi_env env, napi_callback_info info) {
+/* The data of argument 0 when it is a typed array of the given type and at least min elements, else NULL. */
+static void *typed_out(napi_env env, napi_callback_info info, napi_typedarray_type want, size_t min) {
   P4_ARGS(1);
   napi_typedarray_type tt;
   size_t len = 0;
   void *data = NULL;
-  if (argc < 1 || napi_get_typedarray_info(env, argv[0], &tt, &len, &data, NULL, NULL) != napi_ok || tt != napi_int32_array || len < 2)
-    return p4_throw_type(env, "clockRealtime(out: Int32Array of 2)");
+  if (argc < 1 || napi_get_typedarray_info(env, argv[0], &tt, &len, &data, NULL, NULL) != napi_ok || tt != want || len < min) return NULL;
+  return data;
+}
+
+/* clockRealtime(out: Int32Array) -> undefined: out[0] = seconds (low 32 bits), out[1] = nanoseconds
+ * of CLOCK_REALTIME. Date.now() returns a fresh heap number per call; this allocates nothing. */
+static napi_value clock_realtime_js(napi_env env, napi_callback_info info) {
+  int32_t *o = typed_out(env, info, napi_int32_array, 2);
+  if (o == NULL) return p4_throw_type(env, "clockRealtime(out: Int32Array of 2)");
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
-  int32_t *o = data;
   o[0] = (int32_t)(uint32_t)ts.tv_sec;
   o[1] = (int32_t)ts.tv_nsec;
   return NULL;
@@ -236,15 +241,11 @@ static napi_value clock_realtime_js(napi_env env, napi_callback_info info) {
  * to well under 1 ns for ~100 days of uptime). performance.now() and Date.now() return a fresh heap
  * number per call (16 bytes, ~1 million a second from a busy poll loop); this allocates nothing. */
 static napi_value clock_monotonic_js(napi_env env, napi_callback_info info) {
-  P4_ARGS(1);
-  napi_typedarray_type tt;
-  size_t len = 0;
-  void *data = NULL;
-  if (argc < 1 || napi_get_typedarray_info(env, argv[0], &tt, &len, &data, NULL, NULL) != napi_ok || tt != napi_float64_array || len < 1)
-    return p4_throw_type(env, "clockMonotonic(out: Float64Array of 1)");
+  double *o = typed_out(env, info, napi_float64_array, 1);
+  if (o == NULL) return p4_throw_type(env, "clockMonotonic(out: Float64Array of 1)");
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  ((double *)data)[0] = (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+  o[0] = (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
   return NULL;
 }
 

@@ -268,15 +268,19 @@ test('a program fault loses only its batch; the loop goes on', () => {
   assert.equal(pool.available, 64);
 });
 
-test('stop() ends the scheduled loop; closePorts closes every port', async () => {
-  const sw = studySwitch();
+/** A study-forward loop over two fake ports, started and past its first polls (bounded wait: a loaded machine may run timers first). */
+async function startedLoop(): Promise<{ loop: PollLoop; a: FakePort; b: FakePort }> {
   const a = new FakePort('a');
   const b = new FakePort('b');
-  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }]);
+  const loop = new PollLoop(studySwitch(), [{ num: 0, port: a }, { num: 1, port: b }]);
   loop.start();
-  // Bounded wait for the first passes (a loaded machine may run the timer before the first slice).
   const until = Date.now() + 20000;
   while (loop.telemetry!.emptyPolls === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  return { loop, a, b };
+}
+
+test('stop() ends the scheduled loop; closePorts closes every port', async () => {
+  const { loop, a, b } = await startedLoop();
   loop.stop();
   const polls = loop.telemetry!.emptyPolls;
   await new Promise((r) => setTimeout(r, 20));
@@ -497,14 +501,9 @@ test('a pipeline that holds batches until settle(): nothing is stranded when tra
 });
 
 test('the telemetry measures a pause of the event loop between two polling slices (maxYieldNs)', async () => {
-  const sw = studySwitch();
-  const a = new FakePort('a');
-  const b = new FakePort('b');
-  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }]);
-  loop.start();
+  const { loop } = await startedLoop();
   const tel = loop.telemetry!;
   const until = Date.now() + 20000;
-  while (tel.emptyPolls === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
   // Hold the event loop for 30 ms between two slices (as a GC pause or a slow control request would).
   await new Promise<void>((resolve) => {
     setImmediate(() => {
