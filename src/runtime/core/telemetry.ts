@@ -5,7 +5,7 @@
 // material of the performance model t_b(n) = t_rx(n) + t_p(n) + t_tx(n), each a + n·b.
 // rxNs runs from the loop's last clock read to the end of the rx call that returned the batch: the end
 // of the previous batch when batches are back to back; after empty polls, a read at most 8 passes old
-// (the loop does not time empty polls: a clock read costs ~40 ns and allocates), so it may include up
+// (the loop does not time empty polls: a clock read costs ~50 ns), so it may include up
 // to 7 untimed empty polls (counted in emptyPolls). This inflates rx time only at low load.
 // With a pipeline that keeps batches in flight, the time of finishing them when traffic pauses is
 // added to the last batch recorded (amendLast).
