@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { checkSource } from '../compiler/frontend.js';
 import { generateProgram } from './gen-program.js';
+import { median } from '../measure/stats.js';
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const lines = Number(positional[0] ?? 5000);
@@ -16,11 +17,6 @@ const runs = Number(positional[1] ?? 15);
 const text = generateProgram(lines);
 const actualLines = text.split('\n').length;
 const options = { includeDirs: [], defines: new Map<string, string>() };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
 
 const first = checkSource('bench.p4', text, options);
 const errors = first.diagnostics.items.filter((d) => d.severity === 'error');

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from '../measure/stats.js';
 
 /** Package root, from dist/bench/io-lib.js. */
 export const PACKAGE_ROOT: string = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -98,13 +99,7 @@ export function parseIoArgs(argv: readonly string[]): IoOptions | string {
   return { rounds, seconds, warmup, size, rate, json, dutCpu, genCpu, telemetry, shm, afxdp, help };
 }
 
-/** Median of the finite values (mean of the middle two for an even count); NaN when there are none. */
-export function median(values: readonly number[]): number {
-  const xs = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (xs.length === 0) return NaN;
-  const m = xs.length >> 1;
-  return xs.length % 2 === 1 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
-}
+export { median } from '../measure/stats.js';
 
 /** One reading of a packet counter at time t (seconds, any monotonic origin). */
 export interface CounterSample {

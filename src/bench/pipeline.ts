@@ -8,6 +8,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { loadSwitch } from '../runtime/switch.js';
 import type { RegisterArray } from '../runtime/externs/registers.js';
 import { studyBaselineBatch } from './study-baseline.js';
+import { median } from '../measure/stats.js';
 
 const BATCH = 32;
 const PACKET_BYTES = 1500;
@@ -130,11 +131,6 @@ function restore(s: ReturnType<typeof snapshot>): void {
     console.error(`pipeline and hand-written loop disagree: ${diff}`);
     process.exit(1);
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 function timePasses(pass: () => number, passes: number): number {

@@ -23,6 +23,7 @@ import { PcapPort, openPcapPort } from '../runtime/io/pcap-port.js';
 import { writePcap } from '../runtime/io/pcap.js';
 import { isPortError, type Port } from '../runtime/io/port.js';
 import { loadNative, type NativeAddon } from '../runtime/io/native.js';
+import { median } from '../measure/stats.js';
 
 const BURST = 32;
 const RING = 1024;
@@ -359,11 +360,6 @@ interface Row {
 }
 
 const mppsOf = (r: SideResult): number => +(r.packets / r.ns * 1e3).toFixed(3);
-
-function median(xs: number[]): number {
-  const v = [...xs].sort((x, y) => x - y);
-  return v.length % 2 === 1 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-}
 
 /** Runs `once` reps times and folds the results into a row. */
 async function measure(mode: string, copy: 'native' | 'js' | 'none', bytes: number, reps: number, once: () => Promise<{ tx: SideResult | null; rx: SideResult }>): Promise<Row> {

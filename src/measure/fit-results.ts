@@ -3,6 +3,7 @@
 // direct fit (per-batch samples), the indirect fit (mean batch size against rate), the predicted
 // r'_max, the measured r_max and their relative difference (flagged above 10%). Reads plain JSON
 // records only: it depends on the results format, not on the runtime.
+import { median } from './stats.js';
 import {
   fitDirect,
   fitIndirect,
@@ -164,8 +165,7 @@ export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: n
     if (t.valid === false || tel === null || tel === undefined || tel.meanBatch < nMax - 0.5) continue;
     if (typeof t.receivedPps === 'number' && t.receivedPps > 0) satRates.push(t.receivedPps);
   }
-  satRates.sort((a, b) => a - b);
-  const saturatedPps = satRates.length === 0 ? null : satRates.length % 2 === 1 ? satRates[satRates.length >> 1]! : (satRates[satRates.length / 2 - 1]! + satRates[satRates.length / 2]!) / 2;
+  const saturatedPps = satRates.length === 0 ? null : median(satRates);
   const predictedBusy = predicted === null || busyShare === null ? null : predicted * busyShare;
 
   let measured: number | null = null;
