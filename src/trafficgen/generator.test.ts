@@ -3,12 +3,13 @@
 // the namespace (env P4TEE_GEN_AFXDP_CHILD=1) and prints one RESULT line for the parent to check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PacketPool } from '../runtime/core/packet-pool.js';
 import { PortStats, type Port } from '../runtime/io/port.js';
 import { ShmPort, initShmRegion, shmRegionSize } from '../runtime/io/shm.js';
 import { afxdpNative } from '../runtime/io/afxdp.js';
+import { vethNetns } from '../runtime/io/veth-test-helpers.js';
 import { Generator, openGenPorts } from './generator.js';
 import { studyTemplate, type Template } from './template.js';
 import { readRunId, readSeq, readTimeNs, writeStamp, STUDY_LAYOUT, TAIL_LAYOUT } from './stamp.js';
@@ -514,20 +515,8 @@ async function afxdpChild(ifA: string, ifB: string): Promise<{ error?: string; t
         ? 'iproute2 (ip) not installed'
         : false;
   test('over a pair of afxdp ports on a veth pair: in-place TX and RX count exactly as the pool path', { skip, timeout: 120_000 }, (t) => {
-    const ns = `p4tg-${process.pid}-ns`;
-    const vA = `p4tg${process.pid}a`;
-    const vB = `p4tg${process.pid}b`;
-    const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const cleanup = (): void => {
-      spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    };
-    process.once('exit', cleanup);
+    const { ns, a: vA, b: vB, ip, remove } = vethNetns(`p4tg-${process.pid}-ns`, `p4tg${process.pid}a`, `p4tg${process.pid}b`);
     try {
-      ip('netns', 'add', ns);
-      ip('-n', ns, 'link', 'add', vA, 'type', 'veth', 'peer', 'name', vB);
-      spawnSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6'], { stdio: 'ignore' });
-      ip('-n', ns, 'link', 'set', vA, 'up');
-      ip('-n', ns, 'link', 'set', vB, 'up');
       const child = spawnSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url)], {
         encoding: 'utf8',
         timeout: 90_000,
@@ -559,8 +548,7 @@ async function afxdpChild(ifA: string, ifB: string): Promise<{ error?: string; t
       const after = ip('-n', ns, 'link', 'show');
       assert.doesNotMatch(after, /xdp/, 'no XDP program left after close');
     } finally {
-      cleanup();
-      process.removeListener('exit', cleanup);
+      remove();
     }
   });
 }

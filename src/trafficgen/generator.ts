@@ -26,6 +26,13 @@ import { newRunId, putU32, putU64 } from './stamp.js';
 import type { Template } from './template.js';
 import { DEFAULT_VALIDITY, NO_LATENCY, invalidReason, type TrialResult, type ValidityLimits } from './trial.js';
 
+/** What the generator needs of a port it reads in place (ShmPort, AfxdpPort): peek, read, release. */
+interface InPlaceRx {
+  rxPeek(max: number, offs: Int32Array, lens: Int32Array): number;
+  readonly rxData: Uint8Array;
+  rxRelease(): void;
+}
+
 export interface GeneratorOptions {
   /** Most packets per tx call (default 32). */
   readonly burst?: number;
@@ -180,10 +187,8 @@ export class Generator {
   private readonly shmTx: ShmPort | null;
   private readonly shmData: Uint8Array;
   private readonly shmHolds: Int32Array;
-  /** Per RX port: the shm port to read in place, or null. */
-  private readonly rxShm: (ShmPort | null)[];
-  /** Per RX port: the afxdp port to read in place, or null (with rxShm null too: rx() into the RX pool). */
-  private readonly rxXdp: (AfxdpPort | null)[];
+  /** Per RX port: the shm or afxdp port to read in place, or null (rx() into the RX pool). */
+  private readonly rxInPlace: (InPlaceRx | null)[];
   /** Offsets and lengths of one in-place RX burst. */
   private readonly rxOffs: Int32Array;
   private readonly rxLens: Int32Array;
@@ -260,9 +265,8 @@ export class Generator {
       this.ipHolds = new Int32Array(0);
       this.copyMode = this.copier.kind;
     }
-    this.rxShm = rx.map((p) => (inPlaceRx && p instanceof ShmPort ? p : null));
-    this.rxXdp = rx.map((p) => (inPlaceRx && p instanceof AfxdpPort ? p : null));
-    this.inPlaceRxPorts = this.rxShm.filter((p) => p !== null).length + this.rxXdp.filter((p) => p !== null).length;
+    this.rxInPlace = rx.map((p) => (inPlaceRx && (p instanceof ShmPort || p instanceof AfxdpPort) ? p : null));
+    this.inPlaceRxPorts = this.rxInPlace.filter((p) => p !== null).length;
     this.rxOffs = new Int32Array(this.rxBurst);
     this.rxLens = new Int32Array(this.rxBurst);
   }
@@ -373,8 +377,7 @@ export class Generator {
     const rxSlots = this.rxSlots;
     const rxBurst = this.rxBurst;
     const receiver = this.receiver;
-    const rxShm = this.rxShm;
-    const rxXdp = this.rxXdp;
+    const rxInPlace = this.rxInPlace;
     const rxOffs = this.rxOffs;
     const rxLens = this.rxLens;
     const inPlace = this.ipPort !== null || this.shmTx !== null;
@@ -446,27 +449,17 @@ export class Generator {
         }
       }
       for (let p = 0; p < nRx; p++) {
-        const sp = rxShm[p]!;
-        if (sp !== null) {
-          // In place: read the stamps in the ring, then hand the buffers back (also skips malformed ones).
-          const n = sp.rxPeek(rxBurst, rxOffs, rxLens);
+        const ip = rxInPlace[p]!;
+        if (ip !== null) {
+          // In place (shm ring or UMEM): read the stamps where they are, then release always (a
+          // burst of only malformed descriptors must be passed too); the buffers go back to the
+          // sender or the fill ring only after their stamps were read.
+          const n = ip.rxPeek(rxBurst, rxOffs, rxLens);
           if (n > 0) {
             receiver.rxNowNs = monoNs();
-            receiver.onFrames(sp.rxData, rxOffs, rxLens, n);
+            receiver.onFrames(ip.rxData, rxOffs, rxLens, n);
           }
-          sp.rxRelease();
-          continue;
-        }
-        const xp = rxXdp[p]!;
-        if (xp !== null) {
-          // In place in UMEM: release always (a burst of only malformed descriptors must be passed
-          // too); the frames go back to the fill ring only after their stamps were read.
-          const n = xp.rxPeek(rxBurst, rxOffs, rxLens);
-          if (n > 0) {
-            receiver.rxNowNs = monoNs();
-            receiver.onFrames(xp.rxData, rxOffs, rxLens, n);
-          }
-          xp.rxRelease();
+          ip.rxRelease();
           continue;
         }
         const n = rxPorts[p]!.rx(rxPool, rxSlots, rxBurst);

@@ -14,6 +14,7 @@ import test from 'node:test';
 import { PacketPool } from '../core/packet-pool.js';
 import { isPortError } from './port.js';
 import { AfxdpPort, afxdpNative, openAfxdpPort } from './afxdp.js';
+import { vethNetns } from './veth-test-helpers.js';
 
 const XDP_ADDR = '10.201.0.1'; // answered by the AF_XDP side (vA, which has no address)
 const STACK_ADDR = '10.201.0.2'; // the kernel stack's address on vB
@@ -399,21 +400,8 @@ function parentTests(): void {
   for (const xdpMode of modes) {
     test(`afxdp copy mode over veth, XDP program in ${xdpMode} mode: receive, send back, detach on close`, { skip, timeout: 120_000 }, (t) => {
       const tag = `${process.pid}${xdpMode === 'skb' ? 's' : 'd'}`;
-      const ns = `p4te-${tag}-ns`;
-      const vA = `p4te${tag}a`;
-      const vB = `p4te${tag}b`;
-      const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      const cleanup = (): void => {
-        spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-      };
-      process.once('exit', cleanup);
+      const { ns, a: vA, b: vB, ip, remove } = vethNetns(`p4te-${tag}-ns`, `p4te${tag}a`, `p4te${tag}b`);
       try {
-        ip('netns', 'add', ns);
-        ip('-n', ns, 'link', 'add', vA, 'type', 'veth', 'peer', 'name', vB);
-        spawnSync('ip', ['netns', 'exec', ns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6'], { stdio: 'ignore' });
-        ip('-n', ns, 'link', 'set', 'lo', 'up');
-        ip('-n', ns, 'link', 'set', vA, 'up');
-        ip('-n', ns, 'link', 'set', vB, 'up');
         ip('-n', ns, 'addr', 'add', `${STACK_ADDR}/24`, 'dev', vB);
         const info = JSON.parse(ip('-j', '-n', ns, 'link', 'show', vA)) as Array<{ address: string }>;
         ip('-n', ns, 'neigh', 'replace', XDP_ADDR, 'lladdr', info[0].address, 'dev', vB, 'nud', 'permanent');
@@ -465,8 +453,7 @@ function parentTests(): void {
         const after = ip('-n', ns, 'link', 'show', vA);
         assert.doesNotMatch(after, /xdp/, after);
       } finally {
-        cleanup();
-        process.removeListener('exit', cleanup);
+        remove();
       }
       assert.equal(spawnSync('ip', ['netns', 'pids', ns], { stdio: 'ignore' }).status === 0, false, `namespace ${ns} left behind`);
     });

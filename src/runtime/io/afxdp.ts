@@ -394,20 +394,30 @@ export class AfxdpPort implements Port {
     Atomics.store(this.fillW, this.fillProd, p);
   }
 
-  rx(pool: PacketPool, out: Int32Array, max: number): number {
-    if (this.closed) return 0;
-    const rxW = this.rxW;
+  /**
+   * The start of every receive (rx and rxPeek): wakes the kernel if it asked, and returns how many
+   * received descriptors wait at rxHead, at most max (0: none).
+   */
+  private rxReady(max: number): number {
     // Busy polling runs the driver's NAPI inside recvfrom: call it every burst. Otherwise only
     // when the kernel set need_wakeup on the fill ring (it ran dry and stopped the queue).
     // The flags word is a hint read every burst: a plain load (a stale value delays one wakeup).
     if (this.busyPoll || (this.needWakeup && (this.fillW[this.fillFlags] & XDP_RING_NEED_WAKEUP) !== 0)) {
       this.kick(0);
     }
-    const cons = this.rxHead;
+    const rxW = this.rxW;
     // Plain check first (the idle path); the acquire load only when there is something to read.
-    if (rxW[this.rxProd] === cons) return 0;
-    const avail = (Atomics.load(rxW, this.rxProd) - cons) >>> 0;
-    let want = avail < max ? avail : max;
+    if (rxW[this.rxProd] === this.rxHead) return 0;
+    const avail = (Atomics.load(rxW, this.rxProd) - this.rxHead) >>> 0;
+    return avail < max ? avail : max;
+  }
+
+  rx(pool: PacketPool, out: Int32Array, max: number): number {
+    if (this.closed) return 0;
+    let want = this.rxReady(max);
+    if (want <= 0) return 0;
+    const rxW = this.rxW;
+    const cons = this.rxHead;
     if (want > out.length) want = out.length;
     if (want > this.planCap) want = this.planCap;
     if (want === 0) return 0;
@@ -548,15 +558,10 @@ export class AfxdpPort implements Port {
   rxPeek(max: number, offs: Int32Array, lens: Int32Array): number {
     this.peeking = false;
     if (this.closed) return 0;
+    let want = this.rxReady(max);
+    if (want <= 0) return 0;
     const rxW = this.rxW;
-    // Wakeups exactly as in rx().
-    if (this.busyPoll || (this.needWakeup && (this.fillW[this.fillFlags] & XDP_RING_NEED_WAKEUP) !== 0)) {
-      this.kick(0);
-    }
     const cons = this.rxHead;
-    if (rxW[this.rxProd] === cons) return 0;
-    const avail = (Atomics.load(rxW, this.rxProd) - cons) >>> 0;
-    let want = avail < max ? avail : max;
     if (want > offs.length) want = offs.length;
     if (want > lens.length) want = lens.length;
     if (want <= 0) return 0;
