@@ -68,12 +68,17 @@ export function rmaxSpec(setups: readonly ReportSetup[]): TopLevelSpec {
 /** t_b(n_max) per setup, stacked: receive + send (I/O) and processing, in µs. */
 export function batchTimeSpec(setups: readonly ReportSetup[]): TopLevelSpec {
   const values: Record<string, unknown>[] = [];
+  // n_max is the burst, or a coalescing secure pipeline's crossing size: when setups differ, each
+  // bar says its own n.
+  const sizes = new Set(setups.filter((s) => s.fit.shares !== null).map((s) => s.fit.nMax));
+  const mixed = sizes.size > 1;
   for (const s of setups) {
     if (s.fit.shares === null) continue;
-    values.push({ setup: s.fit.label, part: 'I/O (t_rx + t_tx)', us: s.fit.shares.ioNs / 1000 });
-    values.push({ setup: s.fit.label, part: 'processing (t_p)', us: s.fit.shares.procNs / 1000 });
+    const name = mixed ? `${s.fit.label} [n=${s.fit.nMax}]` : s.fit.label;
+    values.push({ setup: name, part: 'I/O (t_rx + t_tx)', us: s.fit.shares.ioNs / 1000 });
+    values.push({ setup: name, part: 'processing (t_p)', us: s.fit.shares.procNs / 1000 });
   }
-  const n = setups[0]?.fit.nMax ?? 32;
+  const n = mixed ? 'n_max' : String([...sizes][0] ?? setups[0]?.fit.nMax ?? 32);
   return {
     ...base,
     title: `Batch time t_b(${n}) split into I/O and processing (model)`,

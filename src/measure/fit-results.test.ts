@@ -172,3 +172,21 @@ test('throughput at saturation: the median rate back from full-burst trials, com
   assert.equal(g.relativeErrorSaturated, null);
   assert.doesNotMatch(modelCheckSummary([g]), /saturation/);
 });
+
+test("a coalescing secure pipeline's run: n_max is the telemetry's record cap (its crossing size), not the burst", () => {
+  // Records of a crossing of up to 128 packets (the rx bursts it carried merged by the switch's telemetry).
+  // A crossing's fixed cost (a_p) large against its per-packet cost, as for the process backend.
+  const p128: ModelParams = { aRx: 2000, bRx: 300, aP: 6000, bP: 60, aTx: 600, bTx: 250, nMax: 128 };
+  const run = syntheticRun(p128, predictedRmax(p128) * 0.97, 3, { driver: 'afxdp', burst: 32, packetBytes: 1500, tee: { mode: 'pipeline', backend: 'process' } });
+  const trials = run.trials.map((t) => ({ ...t, telemetry: t.telemetry === null || t.telemetry === undefined ? t.telemetry : { ...t.telemetry, recordCap: 128 } }));
+  const f = fitResults({ ...run, trials });
+  assert.equal(f.nMax, 128);
+  assert.ok(f.predictedRmaxPps !== null && Math.abs(f.predictedRmaxPps / predictedRmax(p128) - 1) < 0.02, `r'_max ${f.predictedRmaxPps}`);
+  assert.ok(f.relativeError !== null && f.relativeError < 0.1);
+  // The same records read with the burst as n_max would predict a different (lower) rate: the cap matters.
+  const asBurst = fitResults(run);
+  assert.equal(asBurst.nMax, 32);
+  assert.ok(asBurst.predictedRmaxPps !== null && asBurst.predictedRmaxPps < 0.9 * predictedRmax(p128));
+  // --burst on the command line still wins.
+  assert.equal(fitResults({ ...run, trials }, { nMax: 64 }).nMax, 64);
+});

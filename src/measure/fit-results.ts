@@ -27,6 +27,8 @@ export interface TrialTelemetryLike {
   readonly rxNs: number;
   readonly procNs: number;
   readonly txNs: number;
+  /** Packets one record holds at saturation (burst, or a coalescing pipeline's crossing size). */
+  readonly recordCap?: number;
   readonly sample?: readonly (readonly number[])[];
 }
 export interface TrialLike {
@@ -116,9 +118,23 @@ export function setupLabel(r: BenchResultsLike): string {
   return `${s.driver ?? '?'} ${teeText} ${s.packetBytes ?? '?'}B burst ${s.burst ?? 32}`;
 }
 
+/**
+ * n_max from the telemetry: packets one record holds at saturation. The burst, except for a secure
+ * pipeline that coalesces bursts into crossings: its records are per crossing, and a saturated
+ * switch sends crossings of the coalescing size. Null for results without it (older runs).
+ */
+export function recordCapOf(r: BenchResultsLike): number | null {
+  let cap: number | null = null;
+  for (const t of r.trials) {
+    const c = t.telemetry?.recordCap;
+    if (typeof c === 'number' && c > 0 && (cap === null || c > cap)) cap = c;
+  }
+  return cap;
+}
+
 /** Fits the model to one run. Never throws on odd data: what cannot be fitted is null with a warning. */
 export function fitResults(r: BenchResultsLike, options: FitOptions & { nMax?: number } = {}): ModelFitReport {
-  const nMax = options.nMax ?? r.setup?.burst ?? 32;
+  const nMax = options.nMax ?? recordCapOf(r) ?? r.setup?.burst ?? 32;
   const warnings: string[] = [];
   const samples: BatchSample[] = [];
   const points: RatePoint[] = [];

@@ -145,7 +145,7 @@ export function sampleBatches(batches: readonly { n: number; rxNs: number; procN
 /** The trial-window telemetry from a `telemetry` reply (null when the reply has none). */
 export function windowTelemetry(tel: unknown, teeBefore: unknown, teeAfter: unknown): (TrialTelemetry & { tee?: unknown; overwritten?: number }) | null {
   if (tel === null || typeof tel !== 'object') return null;
-  const t = tel as { batches?: { n: number; rxNs: number; procNs: number; txNs: number }[]; histogram?: number[]; totals?: { batches: number; packets: number; rxNs: number; procNs: number; txNs: number; maxBatchNs?: number; maxYieldNs?: number }; meanBatch?: number; overwritten?: number; tee?: unknown };
+  const t = tel as { batches?: { n: number; rxNs: number; procNs: number; txNs: number }[]; histogram?: number[]; totals?: { batches: number; packets: number; rxNs: number; procNs: number; txNs: number; maxBatchNs?: number; maxYieldNs?: number }; meanBatch?: number; overwritten?: number; recordCap?: number; tee?: unknown };
   const tot = t.totals ?? { batches: 0, packets: 0, rxNs: 0, procNs: 0, txNs: 0 };
   const out: TrialTelemetry & { tee?: unknown; overwritten?: number } = {
     batches: tot.batches,
@@ -156,6 +156,7 @@ export function windowTelemetry(tel: unknown, teeBefore: unknown, teeAfter: unkn
     txNs: tot.txNs,
     ...(tot.maxBatchNs !== undefined ? { maxBatchNs: tot.maxBatchNs } : {}),
     ...(tot.maxYieldNs !== undefined ? { maxYieldNs: tot.maxYieldNs } : {}),
+    ...(typeof t.recordCap === 'number' ? { recordCap: t.recordCap } : {}),
     histogram: t.histogram ?? [],
     sample: sampleBatches(t.batches ?? []),
     overwritten: t.overwritten ?? 0,

@@ -42,8 +42,13 @@ export interface TrialTelemetry {
   /** The switch's longest batch (rx + processing + tx) and longest pause between polling slices in the window, ns (stall detectors; absent in older results). */
   readonly maxBatchNs?: number;
   readonly maxYieldNs?: number;
+  /**
+   * Packets one batch record holds at saturation: the burst, or a coalescing secure pipeline's
+   * crossing size (its records are merged per crossing). The model's n_max. Absent in older results.
+   */
+  readonly recordCap?: number;
   readonly histogram: readonly number[];
-  /** [n, rxNs, procNs, txNs] per batch, at most 4096 of them. */
+  /** [n, rxNs, procNs, txNs] per batch (per crossing for a coalescing pipeline), at most 4096 of them. */
   readonly sample: readonly (readonly [number, number, number, number])[];
 }
 

@@ -436,13 +436,13 @@ class HoldingPipeline implements LoopPipeline {
   deferred = false;
   settles = 0;
   private queued: number[] = [];
-  private held: number[] = [];
+  private inFlight: number[] = [];
   private sent: number[] = [];
   constructor(pool: PacketPool) { this.pool = pool; }
   injectBatch(pkts: Int32Array, n: number): void { for (let i = 0; i < n; i++) this.queued.push(pkts[i]); }
   run(): void {
     for (const p of this.queued) this.pool.port[p] = 1;
-    if (this.deferred) this.held.push(...this.queued);
+    if (this.deferred) this.inFlight.push(...this.queued);
     else this.sent.push(...this.queued);
     this.queued = [];
   }
@@ -453,10 +453,10 @@ class HoldingPipeline implements LoopPipeline {
     // Time passes while settling (not measured: only that it lands in the telemetry).
     const t = now();
     while (now() - t < 0.05) { /* the enclave works */ }
-    this.sent.push(...this.held);
-    this.held = [];
+    this.sent.push(...this.inFlight);
+    this.inFlight = [];
   }
-  get backlog(): number { return this.held.length + this.sent.length; }
+  get backlog(): number { return this.inFlight.length + this.sent.length; }
 }
 
 test('a pipeline that holds batches until settle(): nothing is stranded when traffic stops; the time goes to the last batch', () => {
@@ -498,6 +498,60 @@ test('a pipeline that holds batches until settle(): nothing is stranded when tra
   loop.stop();
   assert.equal(b.output.length, 11);
   assert.equal(pool.available, 64);
+});
+
+/** A pipeline that coalesces: run() sends only once `coalesce` packets are queued (like the secure pipeline's crossings). */
+class CoalescingPipeline implements LoopPipeline {
+  readonly pool: PacketPool;
+  overflowDrops = 0;
+  readonly coalesce: number;
+  crossings: number[] = [];
+  private queued: number[] = [];
+  private sent: number[] = [];
+  constructor(pool: PacketPool, coalesce: number) { this.pool = pool; this.coalesce = coalesce; }
+  injectBatch(pkts: Int32Array, n: number): void { for (let i = 0; i < n; i++) this.queued.push(pkts[i]); }
+  run(): void { if (this.queued.length >= this.coalesce) this.cross(); }
+  private cross(): void {
+    for (const p of this.queued) this.pool.port[p] = 1;
+    this.crossings.push(this.queued.length);
+    this.sent.push(...this.queued);
+    this.queued = [];
+  }
+  takeSent(): number { return this.sent.length ? this.sent.shift()! : -1; }
+  setDeferred(): void {}
+  settle(): void { if (this.queued.length > 0) this.cross(); }
+  get backlog(): number { return this.queued.length + this.sent.length; }
+  get held(): number { return this.queued.length; }
+}
+
+test('a coalescing pipeline: one telemetry record per crossing (the rx bursts it carried merged), record cap = crossing size', () => {
+  const pool = new PacketPool(256, 256, 32);
+  const arch = new CoalescingPipeline(pool, 12);
+  const sw: LoopSwitch = { arch, command: () => ({ ok: true, message: '' }) };
+  const a = new FakePort('a');
+  const b = new FakePort('b');
+  const loop = new PollLoop(sw, [{ num: 0, port: a }, { num: 1, port: b }], { burst: 4 });
+  const tel = loop.telemetry!;
+  assert.equal(tel.recordCap, 12);
+  for (let i = 0; i < 14; i++) a.input.push(new Uint8Array(20 + i));
+  // Bursts of 4, 4, 4 (a crossing of 12), then 2 that wait until a pass receives nothing.
+  for (let i = 0; i < 4; i++) assert.ok(loop.pollOnce() > 0);
+  assert.deepEqual(arch.crossings, [12]);
+  assert.equal(loop.pollOnce(), 0);
+  assert.deepEqual(arch.crossings, [12, 2]);
+  assert.equal(b.output.length, 14);
+  // Then single bursts of 3, each crossing on the idle pass after it: one record each.
+  for (let k = 0; k < 2; k++) {
+    for (let i = 0; i < 3; i++) a.input.push(new Uint8Array(40));
+    assert.equal(loop.pollOnce(), 3);
+    assert.equal(loop.pollOnce(), 0);
+  }
+  const j = tel.toJSON();
+  assert.deepEqual(j.batches.map((x) => x.n), [12, 2, 3, 3], 'records follow the crossings, not the rx bursts');
+  assert.deepEqual(arch.crossings, [12, 2, 3, 3]);
+  assert.equal(j.totals.packets, 20);
+  assert.equal(j.recordCap, 12);
+  assert.equal(pool.available, 256);
 });
 
 test('the telemetry measures a pause of the event loop between two polling slices (maxYieldNs)', async () => {

@@ -38,6 +38,14 @@ export interface LoopPipeline {
   setDeferred?(on: boolean): void;
   settle?(): void;
   readonly backlog?: number;
+  /**
+   * Optional, for a pipeline that coalesces batches into bigger crossings: packets injected that no
+   * crossing has carried yet (they wait for later batches, or settle()). While nonzero after run(),
+   * the loop's telemetry adds the next batch to the same record (one record per crossing).
+   */
+  readonly held?: number;
+  /** Optional: packets a crossing collects (with `held`); the telemetry's record size at saturation. */
+  readonly coalesce?: number;
 }
 
 /** What the loop needs of the switch: the pipeline and the command interpreter. */
@@ -161,6 +169,8 @@ export class PollLoop {
   private readonly sliceFn: () => void;
   /** The pipeline's settle(), bound once; null when its run() always completes the batch. */
   private readonly settleFn: (() => void) | null;
+  /** The pipeline coalesces batches (it has `held`): telemetry records are merged per crossing. */
+  private readonly merging: boolean;
 
   constructor(sw: LoopSwitch, ports: readonly LoopPortBinding[], options: PollLoopOptions = {}) {
     this.sw = sw;
@@ -169,7 +179,12 @@ export class PollLoop {
     this.ports = ports;
     this.burst = Math.max(1, Math.min(Math.floor(options.burst ?? 32), this.pool.slots));
     const t = options.telemetry ?? true;
-    this.telemetry = t === false ? null : t === true ? new Telemetry({ maxBatch: Math.max(64, this.burst) }) : t;
+    const arch0 = sw.arch;
+    this.merging = arch0.held !== undefined && arch0.settle !== undefined;
+    // Merged records hold up to a crossing (coalesce) plus the burst that overshot it.
+    const cap = this.merging ? Math.max(this.burst, arch0.coalesce ?? this.burst) : this.burst;
+    this.telemetry = t === false ? null : t === true ? new Telemetry({ maxBatch: Math.max(64, cap + this.burst) }) : t;
+    if (this.telemetry !== null) this.telemetry.recordCap = cap;
     let maxNum = 0;
     for (const b of ports) maxNum = Math.max(maxNum, b.num);
     this.portIndex = new Int32Array(Math.max(512, maxNum + 1)).fill(-1);
@@ -266,7 +281,7 @@ export class PollLoop {
     this.flush();
     if (tel !== null) {
       clockMsInto(clk, T3);
-      tel.recordClocks(i, n, clk);
+      tel.recordClocks(i, n, clk, this.merging && (this.arch.held as number) > 0);
       clk[LAST] = clk[T3];
     }
     return n;

@@ -96,3 +96,38 @@ test('amendLast adds to the most recent batch and to the totals, also after the 
   assert.equal(j.totals.batches, 3);
   assert.equal(j.totals.packets, 15);
 });
+
+test('join: batches whose packets left in one crossing make one record (n and times summed, histogram moved)', () => {
+  const t = new Telemetry({ capacity: 8, maxBatch: 160 });
+  const o = t.origin;
+  const clk = (a: number, rx: number, proc: number, tx: number): Float64Array => Float64Array.of(o + a, o + a + rx, o + a + rx + proc, o + a + rx + proc + tx);
+  // Three rx bursts of 32 held for a crossing (join), the fourth carries the crossing.
+  t.recordClocks(0, 32, clk(1, 0.001, 0.0001, 0), true);
+  t.recordClocks(0, 32, clk(2, 0.001, 0.0001, 0), true);
+  t.recordClocks(1, 32, clk(3, 0.001, 0.0001, 0), true);
+  t.recordClocks(1, 32, clk(4, 0.001, 0.01, 0.002), false);
+  // The next batch starts a record of its own.
+  t.recordClocks(0, 5, clk(5, 0.002, 0.001, 0.0005), true);
+  // settle() published what was held: amendLast closes the record.
+  t.amendLast(3000, 1000);
+  t.recordClocks(0, 7, clk(6, 0.002, 0.001, 0.0005), false);
+  const j = t.toJSON();
+  assert.equal(j.batches.length, 3);
+  const [a, b, c] = j.batches as [typeof j.batches[0], typeof j.batches[0], typeof j.batches[0]];
+  assert.equal(a.n, 128);
+  assert.equal(a.rxNs, 4000);
+  assert.equal(a.procNs, 10300);
+  assert.equal(a.txNs, 2000);
+  assert.equal(a.t, 1e6, 'the record starts with its first batch');
+  assert.equal(a.port, 0);
+  assert.deepEqual([b.n, b.procNs, b.txNs], [5, 4000, 1500]);
+  assert.equal(c.n, 7);
+  assert.equal(j.histogram[128], 1);
+  assert.equal(j.histogram[32], 0, 'the partial records moved to the merged size');
+  assert.equal(j.histogram.reduce((x, y) => x + y, 0), 3);
+  assert.equal(j.totals.batches, 3);
+  assert.equal(j.totals.packets, 140);
+  assert.equal(j.totals.rxNs, 4000 + 2000 + 2000);
+  assert.equal(j.meanBatch, 140 / 3);
+  assert.equal(j.totals.maxBatchNs, 16300);
+});

@@ -9,6 +9,12 @@
 // to 7 untimed empty polls (counted in emptyPolls). This inflates rx time only at low load.
 // With a pipeline that keeps batches in flight, the time of finishing them when traffic pauses is
 // added to the last batch recorded (amendLast).
+// Coalescing pipelines (the secure pipeline's crossings collect several rx bursts): a record is then
+// one crossing, not one rx burst. The loop passes `join` = "packets of this batch still wait for a
+// later crossing"; the next batch is then added to the same record (n, rx, proc, tx summed), so a
+// record holds exactly the packets one crossing carried and the time it took to receive, process and
+// send them, which is what t_b(n) describes. `recordCap` says how many packets a record holds at
+// saturation (the burst, or the crossing size): the model's n_max.
 // Stall detectors: the longest batch (rx + processing + tx: a batch during which the loop was
 // descheduled or paused for GC shows here) and the longest time the loop spent outside its polling
 // slices (the event loop's turn between two slices), since the last reset.
@@ -62,6 +68,11 @@ export interface TelemetryJson {
   clockNs: number;
   /** Wall-clock time (ms since the epoch) at which the telemetry started (t = 0). */
   startedAt: number;
+  /**
+   * Packets one record holds at saturation: the rx burst, or for a pipeline that coalesces batches
+   * into crossings the crossing size (its records are then merged per crossing). The model's n_max.
+   */
+  recordCap: number;
 }
 
 /** The clock of the loop: milliseconds as a double (CLOCK_MONOTONIC; no allocation with the addon, see clock.ts). */
@@ -82,6 +93,10 @@ export class Telemetry {
   private readonly scratch = new Float64Array(4);
   /** Batches recorded so far (the ring write position is count % capacity). */
   count = 0;
+  /** The next recorded batch joins the last record (its packets went out in the same crossing). */
+  private joinNext = false;
+  /** Packets one record holds at saturation (see TelemetryJson.recordCap); the poll loop sets it. */
+  recordCap = 32;
   packets = 0;
   totalRxNs = 0;
   totalProcNs = 0;
@@ -127,27 +142,44 @@ export class Telemetry {
 
   /**
    * record() with the four clock reads in clk[0..3] (ms): the poll loop's form, which passes no
-   * double (a double argument of a call V8 does not inline is boxed, i.e. allocated).
+   * double (a double argument of a call V8 does not inline is boxed, i.e. allocated). `join`: this
+   * batch's packets (some or all) still wait in the pipeline for a later crossing, so the next batch
+   * is added to this record instead of starting one (see the file comment).
    */
-  recordClocks(port: number, n: number, clk: Float64Array): void {
-    const i = this.count % this.capacity;
+  recordClocks(port: number, n: number, clk: Float64Array, join = false): void {
     const t0 = clk[0];
     const rx = (clk[1] - t0) * 1e6;
     const proc = (clk[2] - clk[1]) * 1e6;
     const tx = (clk[3] - clk[2]) * 1e6;
-    this.n[i] = n;
-    this.rxNs[i] = rx;
-    this.procNs[i] = proc;
-    this.txNs[i] = tx;
-    this.t[i] = (t0 - this.origin) * 1e6;
-    this.port[i] = port;
-    this.histogram[n < this.maxBatch ? n : this.maxBatch]++;
-    this.count++;
+    const mb = this.maxBatch;
+    let i: number;
+    if (this.joinNext && this.count !== 0) {
+      // Same crossing as the last record: add to it (and move it to its new histogram bucket).
+      i = (this.count - 1) % this.capacity;
+      const was = this.n[i];
+      this.histogram[was < mb ? was : mb]--;
+      this.n[i] = was + n;
+      this.rxNs[i] += rx;
+      this.procNs[i] += proc;
+      this.txNs[i] += tx;
+    } else {
+      i = this.count % this.capacity;
+      this.n[i] = n;
+      this.rxNs[i] = rx;
+      this.procNs[i] = proc;
+      this.txNs[i] = tx;
+      this.t[i] = (t0 - this.origin) * 1e6;
+      this.port[i] = port;
+      this.count++;
+    }
+    const m = this.n[i];
+    this.histogram[m < mb ? m : mb]++;
+    this.joinNext = join;
     this.packets += n;
     this.totalRxNs += rx;
     this.totalProcNs += proc;
     this.totalTxNs += tx;
-    const all = rx + proc + tx;
+    const all = this.rxNs[i] + this.procNs[i] + this.txNs[i];
     if (all > this.maxBatchNs) this.maxBatchNs = all;
   }
 
@@ -160,9 +192,11 @@ export class Telemetry {
    * Adds time to the most recent batch's procNs and txNs, and to the totals: work the loop did
    * later on behalf of batches already recorded. The poll loop calls it after a pass that received
    * nothing, when it finished a pipeline's crossings still in flight (settle: procNs) and sent what
-   * came out (txNs), so that time stays in the model t_b(n). No-op before the first batch.
+   * came out (txNs), so that time stays in the model t_b(n). It closes the last record: the next
+   * batch starts a new one (settle published every packet still waiting). No-op before the first batch.
    */
   amendLast(procNs: number, txNs: number): void {
+    this.joinNext = false;
     if (this.count === 0) return;
     const i = (this.count - 1) % this.capacity;
     this.procNs[i] += procNs;
@@ -176,6 +210,7 @@ export class Telemetry {
   /** Forgets every batch and restarts the clock origin. */
   reset(): void {
     this.count = 0;
+    this.joinNext = false;
     this.packets = 0;
     this.totalRxNs = 0;
     this.totalProcNs = 0;
@@ -225,6 +260,7 @@ export class Telemetry {
       capacity: this.capacity,
       clockNs: this.clockNs,
       startedAt: this.startedAt,
+      recordCap: this.recordCap,
     };
   }
 }

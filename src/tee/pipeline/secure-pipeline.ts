@@ -241,6 +241,11 @@ export class HostPipeline implements LoopPipeline {
     return this.inflight + this.pendN + (this.sentTail - this.sentHead);
   }
 
+  /** Packets queued for a later crossing (coalescing): the poll loop's telemetry merges their batches. */
+  get held(): number {
+    return this.pendN;
+  }
+
   /** Batches in flight now. */
   get inFlight(): number {
     return this.inflight;
