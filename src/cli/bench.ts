@@ -392,7 +392,7 @@ export function registerBench(program: Command): void {
     .option('--lenient', 'looser validity for loaded machines: 98% of the rate, late sends not limited')
     .option('--ring <n>', 'ring size of the switch and generator ports (default 4096 for shm, 2048 otherwise)')
     .option('--tee-depth <n>', 'pipeline modes: batches in flight across the boundary (p4tee switch --tee-depth; default 1)')
-    .option('--tee-coalesce <n>', 'pipeline modes: packets per crossing (p4tee switch --tee-coalesce; default 1)')
+    .option('--tee-coalesce <n>', 'pipeline modes: packets per crossing (p4tee switch --tee-coalesce; default 128 at depth 1)')
     .option('--max-rate <rate>', 'highest load of the search, e.g. 2M (default 5M over shm, 3M over veths)')
     .option('--label <text>', 'label of the run (directory name, results.json setup.label)')
     .option('--json', 'print the summary as JSON on stdout')

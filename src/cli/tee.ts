@@ -62,7 +62,7 @@ export function addTeeOptions(cmd: Command): Command {
     .option('--tee-seal-dir <dir>', 'directory of sealed enclave state and rollback counters (default: sealed in memory only)')
     .option('--tee-timeout-ms <n>', 'an enclave that does not answer a crossing within this time is declared hung (default 50)')
     .option('--tee-depth <n>', 'pipeline mode, live switch: batches in flight across the boundary, the enclave runs them in one hand-over (1-16, default 1: wait for every batch)')
-    .option('--tee-coalesce <n>', 'pipeline mode, live switch: packets per crossing; fewer wait for the next rx burst or an idle poll pass (1-1024, default 1: every batch crosses; 128 is faster, see docs/tee.md)');
+    .option('--tee-coalesce <n>', 'pipeline mode, live switch: packets per crossing; fewer wait for the next rx burst or an idle poll pass (1-1024, default 128 at depth 1, a burst at depth > 1; 1: every batch crosses; see docs/tee.md)');
 }
 
 /** Parses the `--tee*` flags; an error message for bad values. */

@@ -4,7 +4,7 @@
 // (one crossing), counting crossings, records, bytes and time. A crash or hang is detected (exit
 // event, Fault reply, or no reply within timeoutMs): calls fail closed, onEvent says so, and the
 // enclave restarts in the background from its last sealed state. Also parses `--tee` values.
-import { performance } from 'node:perf_hooks';
+import { clockMs as now } from '../runtime/core/clock.js';
 import {
   ISOLATION_TEXT,
   TEE_BACKENDS,
@@ -32,7 +32,6 @@ import { startProcess } from './backends/process.js';
 import type { EnclaveRealm } from './backends/remote.js';
 import { pollUntil } from './wait.js';
 
-const now: () => number = performance.now.bind(performance);
 
 const SLOTS = 4;
 const MIN_SLOT_BYTES = 256 * 1024;

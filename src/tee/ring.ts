@@ -7,7 +7,7 @@
 // index before reading the other's flag. Layout, little-endian int32 words:
 //   header bytes 0..63, caller line 64..127 (write, callerSleeping), enclave line 128..191 (done,
 //   enclaveSleeping, enclaveSleeps), slots from 256: 64-byte slot header + data.
-import { performance } from 'node:perf_hooks';
+import { clockMs as now } from '../runtime/core/clock.js';
 
 export const RING_MAGIC = 0x50345452; // 'P4TR'
 export const RING_VERSION = 1;
@@ -66,7 +66,6 @@ export const atomicsWaiter: Waiter = {
   },
 };
 
-const now: () => number = performance.now.bind(performance);
 
 /** Adaptive spin: below this budget (ms) a side stops spinning and blocks at once. */
 const SPIN_FLOOR_MS = 0.001;

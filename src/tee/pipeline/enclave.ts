@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { clockMs as now } from '../../runtime/core/clock.js';
 import type { CommandResult } from '../../runtime/abi.js';
 import { loadSwitch, type Switch } from '../../runtime/switch.js';
 import { InlineTeeGate, type TeeModuleDef } from '../../runtime/externs/tee-call.js';
@@ -21,7 +21,6 @@ import { DESC_WORDS, MAX_BATCH, PipeOp, PipeStatus, W_BAD, W_BUSY, W_DROPS, W_MO
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const now: () => number = performance.now.bind(performance);
 
 /** Commands whose effect the canonical state keeps as a replay log (registers, counters and module state are dumped instead). */
 const LOGGED = new Set([

@@ -62,4 +62,13 @@ export const SLOT_BYTES = 8 << 20;
  * (README, TEE modes); `--tee-depth N` turns pipelined crossings on.
  */
 export const DEFAULT_DEPTH = 1;
+
+/**
+ * Packets a crossing collects under the poll loop at depth 1 (option `coalesce`, `--tee-coalesce`):
+ * fewer wait for the next rx burst or the loop's next pass that receives nothing. 128 measured
+ * about 9% more throughput at saturation over AF_XDP than one crossing per 32-packet burst, the same
+ * as 64, and 256 less (README, TEE modes). The telemetry merges the batches of one crossing into one
+ * record, so the per-batch model still applies (n_max = 128).
+ */
+export const DEFAULT_COALESCE = 128;
 export const MAX_DEPTH = 16;

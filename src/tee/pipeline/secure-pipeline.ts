@@ -8,7 +8,7 @@
 // cross synchronously. Crash or hang: fail closed, event, restart from sealed state.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { clockMs as now } from '../../runtime/core/clock.js';
 import type { CommandResult, ProgramInfo } from '../../runtime/abi.js';
 import { PacketPool } from '../../runtime/core/packet-pool.js';
 import type { LoopPipeline } from '../../runtime/core/poll-loop.js';
@@ -17,12 +17,11 @@ import { SealStore } from '../seal.js';
 import { defaultPlatformSecretPath, ephemeralPlatformSecret, loadPlatformSecret, type PlatformSecret } from '../platform.js';
 import { AdaptiveSpin, Reply, S_AUX, S_FN, S_N, S_OUT_LEN, S_STATUS, type RequestRing } from '../ring.js';
 import { writeBootArea } from '../backends/enclave-loop.js';
-import { DEFAULT_DEPTH, DESC_WORDS, MAX_BATCH, MAX_DEPTH, PipeOp, PipeStatus, SLOT_BYTES, W_BAD, W_BUSY, W_DROPS, W_MORE, type PipelineEnclaveConfig } from './protocol.js';
+import { DEFAULT_COALESCE, DEFAULT_DEPTH, DESC_WORDS, MAX_BATCH, MAX_DEPTH, PipeOp, PipeStatus, SLOT_BYTES, W_BAD, W_BUSY, W_DROPS, W_MORE, type PipelineEnclaveConfig } from './protocol.js';
 import { createSharedArea, startPipelineRealm, type PipelineRealm, type SharedArea } from './realm.js';
 import { normaliseCommand } from './enclave.js';
 import { pollUntil } from '../wait.js';
 
-const now: () => number = performance.now.bind(performance);
 
 export interface SecurePipelineOptions {
   backend: 'isolate' | 'process';
@@ -52,14 +51,14 @@ export interface SecurePipelineOptions {
    */
   depth?: number;
   /**
-   * Under the poll loop, packets per crossing (1..1024; default 1 = every run() crosses, or a burst
-   * with depth > 1): run() publishes once this many are queued, and fewer wait for the next rx
-   * burst or for the loop's next pass that receives nothing (settle()). At low load a crossing thus
-   * leaves after one more poll pass; under load it carries several bursts, so the two context
-   * switches of a hand-over (and the cache and TLB refills after them) are paid once per `coalesce`
-   * packets instead of once per burst (128: 0.81x/0.87x of the baseline over AF_XDP instead of
-   * ~0.77x). Not the default because the per-batch performance model (p4tee model fit) does not yet
-   * describe a crossing that spans several batches. STF and offline runs cross once per run().
+   * Under the poll loop, packets per crossing (1..1024; default DEFAULT_COALESCE = 128 at depth 1,
+   * a burst with depth > 1; 1 = every run() crosses): run() publishes once this many are queued,
+   * and fewer wait for the next rx burst or for the loop's next pass that receives nothing
+   * (settle()). At low load a crossing thus leaves after one more poll pass; under load it carries
+   * several bursts, so the two context switches of a hand-over (and the cache and TLB refills after
+   * them) are paid once per `coalesce` packets instead of once per burst. The poll loop's telemetry
+   * records one crossing as one batch (see `held`), which keeps the per-batch model valid. STF and
+   * offline runs cross once per run().
    */
   coalesce?: number;
 }
@@ -128,7 +127,7 @@ export class HostPipeline implements LoopPipeline {
   private pendN = 0;
   /**
    * Deferred mode coalesces: run() publishes only once `coalesce` packets are queued (option
-   * `coalesce`; 1 by default at depth 1, a burst at depth > 1); pend[0, pendOld) are packets of earlier run() calls still
+   * `coalesce`; DEFAULT_COALESCE at depth 1, a burst at depth > 1); pend[0, pendOld) are packets of earlier run() calls still
    * waiting (the pipeline's own: on a failure it frees them, the caller frees only its current batch).
    */
   readonly coalesce: number;
@@ -573,7 +572,7 @@ class SecurePipelineImpl implements SecurePipelineHandle, Crossing {
     this.sealIntervalMs = o.sealIntervalMs ?? 10_000;
     this.onEvent = o.onEvent;
     const depth = o.depth ?? DEFAULT_DEPTH;
-    this.arch = new HostPipeline(pool, this, depth, o.coalesce ?? (depth > 1 ? (o.burst ?? 32) : 1));
+    this.arch = new HostPipeline(pool, this, depth, o.coalesce ?? (depth > 1 ? (o.burst ?? 32) : DEFAULT_COALESCE));
   }
 
   ring(): RequestRing | null {
