@@ -188,12 +188,18 @@ if (!isMainThread && (workerData as { shmTest?: boolean } | null)?.shmTest === t
     const slots = new Int32Array(8);
     const lens = new Int32Array(8);
     let next = 0;
-    // Three rounds of 3 packets through a ring of 4: the indices wrap.
+    // Three rounds of 3 packets through a ring of 4: the descriptor indices wrap, and the three
+    // buffers the reader returned serve the next round (last returned first).
+    let prev: number[] = [];
     for (let round = 0; round < 3; round++) {
       assert.equal(a.txReserveInPlace(3), 3);
+      const used = [0, 1, 2].map((k) => a.txSlotIndex(k));
+      assert.equal(new Set(used).size, 3);
+      assert.ok(used.every((x) => x >= 0 && x < 4));
+      if (round > 0) assert.deepEqual([...used].sort(), [...prev].sort());
+      prev = used;
       for (let k = 0; k < 3; k++) {
         const off = a.txSlotOffset(k);
-        assert.equal(a.txSlotIndex(k), (next + k) & 3);
         lens[k] = 60 + next + k;
         a.txData.fill(next + k, off, off + lens[k]!);
       }
@@ -223,6 +229,83 @@ if (!isMainThread && (workerData as { shmTest?: boolean } | null)?.shmTest === t
     assert.equal(b.pending(), 2, 'nothing published by a refused commit');
   });
 
+  test('shm buffers are reused last-returned-first: a deep ring touches only the buffers its traffic in flight needs', () => {
+    const ring = 1024;
+    const buffer = new ArrayBuffer(shmRegionSize(ring, 128));
+    initShmRegion(buffer, ring, 128);
+    const a = new ShmPort('a', buffer, 0, undefined, false);
+    const b = new ShmPort('b', buffer, 1, undefined, false);
+    const pa = new PacketPool(64, 128, 0);
+    const pb = new PacketPool(64, 128, 0);
+    /** Offsets (in the region) of the buffers written in place and read in place. */
+    const seen = new Set<number>();
+    const offs = new Int32Array(8);
+    const lens = new Int32Array(8);
+    const slots = new Int32Array(8);
+    const got = new Int32Array(8);
+    for (let round = 0; round < 500; round++) {
+      // Alternate the copy path (tx/rx) and the in-place path (reserve/commit, peek/release).
+      if (round % 2 === 0) {
+        for (let k = 0; k < 4; k++) {
+          slots[k] = pa.alloc();
+          pa.length[slots[k]!] = 60;
+          pa.buf.fill(round & 0xff, pa.start[slots[k]!]!, pa.start[slots[k]!]! + 60);
+        }
+        assert.equal(a.tx(pa, slots, 4), 4);
+      } else {
+        assert.equal(a.txReserveInPlace(4), 4);
+        for (let k = 0; k < 4; k++) {
+          seen.add(a.txSlotOffset(k));
+          a.txData.fill(round & 0xff, a.txSlotOffset(k), a.txSlotOffset(k) + 60);
+          lens[k] = 60;
+        }
+        a.txCommit(4, lens);
+      }
+      if (round % 3 === 0) {
+        const n = b.rx(pb, got, 8);
+        assert.equal(n, 4);
+        for (let k = 0; k < n; k++) {
+          assert.ok(pb.buf.subarray(pb.start[got[k]!]!, pb.start[got[k]!]! + 60).every((x) => x === (round & 0xff)));
+          pb.free(got[k]!);
+        }
+      } else {
+        assert.equal(b.rxPeek(8, offs, lens), 4);
+        for (let k = 0; k < 4; k++) {
+          seen.add(offs[k]!);
+          assert.ok(b.rxData.subarray(offs[k]!, offs[k]! + 60).every((x) => x === (round & 0xff)), `round ${round} packet ${k}`);
+        }
+        b.rxRelease();
+      }
+    }
+    // 2000 packets went through a ring of 1024 buffers four at a time: the same four buffers served them all.
+    assert.equal(seen.size, 4, `buffers used: ${[...seen].join(', ')}`);
+    assert.equal(a.stats.txPackets, 2000);
+    assert.equal(b.stats.rxPackets, 2000);
+  });
+
+  test('shm back-pressure: once every buffer is in flight the writer gets none until the reader returns some', () => {
+    const buffer = new ArrayBuffer(shmRegionSize(8, 128));
+    initShmRegion(buffer, 8, 128);
+    const a = new ShmPort('a', buffer, 0, undefined, false);
+    const b = new ShmPort('b', buffer, 1, undefined, false);
+    const lens = new Int32Array(8).fill(64);
+    assert.equal(a.txReserveInPlace(8), 8);
+    a.txCommit(5, lens);
+    assert.equal(a.txReserveInPlace(8), 3);
+    a.txCommit(3, lens);
+    assert.equal(a.txReserveInPlace(8), 0);
+    const offs = new Int32Array(8);
+    const got = new Int32Array(8);
+    // A peek does not free anything; its release does.
+    assert.equal(b.rxPeek(2, offs, got), 2);
+    assert.equal(a.txReserveInPlace(8), 0);
+    b.rxRelease();
+    assert.equal(a.txReserveInPlace(8), 2);
+    // The two returned buffers are the two just read (last returned first).
+    assert.deepEqual([a.txSlotOffset(0), a.txSlotOffset(1)].sort(), [offs[0]!, offs[1]!].sort());
+    assert.equal(b.pending(), 6);
+  });
+
   test('shm in-place RX: peek reads in the ring, release consumes; malformed lengths skipped and counted as rx() does', () => {
     const lensOf = [70, -5, 90, 5000, 64, 100];
     const setup = (): { a: ShmPort; b: ShmPort; buffer: ArrayBuffer } => {
@@ -244,8 +327,9 @@ if (!isMainThread && (workerData as { shmTest?: boolean } | null)?.shmTest === t
       assert.equal(a.txReserveInPlace(6), 6);
       for (let k = 0; k < 6; k++) a.txData.fill(10 + k, a.txSlotOffset(k), a.txSlotOffset(k) + lens[k]!);
       a.txCommit(6, lens);
-      // Corrupt two published lengths (ring 0's lengths follow the 64-byte header and 128 control bytes).
-      const rlens = new Int32Array(buffer, 64 + 128, 8);
+      // Corrupt two published lengths (ring 0's lengths follow the 64-byte header, 256 control bytes
+      // and the 64-byte-aligned array of descriptor buffer numbers).
+      const rlens = new Int32Array(buffer, 64 + 256 + 64, 8);
       rlens[(2 + 1) & 7] = -5;
       rlens[(2 + 3) & 7] = 5000;
       return { a, b, buffer };
@@ -280,7 +364,7 @@ if (!isMainThread && (workerData as { shmTest?: boolean } | null)?.shmTest === t
     assert.equal(c.stats.rxBytes, b.stats.rxBytes);
     // Only malformed entries waiting: a peek finds none, the release still consumes them.
     const d = setup();
-    new Int32Array(d.buffer, 64 + 128, 8).fill(-1);
+    new Int32Array(d.buffer, 64 + 256 + 64, 8).fill(-1);
     assert.equal(d.b.rxPeek(8, offs, lens), 0);
     d.b.rxRelease();
     assert.equal(d.b.pending(), 0);
