@@ -145,7 +145,7 @@ export function demoExperiment(root: boolean, out: string): Experiment {
     lenient: true,
     // Deeper rings than the defaults (shm 4096, veths 2048): they absorb the stalls of a shared
     // machine (shm rings reuse their most recently returned buffers, so depth costs little there).
-    ring: { shm: 8192, afxdp: 4096 },
+    ring: { shm: 16384, afxdp: 4096 },
     out,
     cells,
   };
