@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diffStats, runBench, sampleBatches, shmOverload, summarizeRmax, sumField, teeRecord, windowTelemetry, type BenchSetup } from './bench-runner.js';
+import { diffStats, generatorDriverFor, runBench, sampleBatches, shmOverload, summarizeRmax, sumField, teeRecord, windowTelemetry, type BenchSetup } from './bench-runner.js';
 import { calibrate } from './calibrate.js';
 import { readBenchResults, type BenchTrial } from './results.js';
 import { nativeStatus } from '../runtime/io/native.js';
@@ -200,4 +200,19 @@ test('runBench reports a switch that refuses to start, cleanly, and leaves nothi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the generator loads an AF_PACKET switch through AF_XDP when it can (a tester must outrun the device), else through AF_PACKET', () => {
+  assert.equal(generatorDriverFor('afpacket', true), 'afxdp');
+  assert.equal(generatorDriverFor('afpacket', false), 'afpacket');
+  assert.equal(generatorDriverFor('afxdp', true), 'afxdp');
+  assert.equal(generatorDriverFor('shm', true), 'shm');
+  assert.equal(generatorDriverFor('shm', false), 'shm');
+});
+
+test('windowTelemetry keeps the record cap of a coalescing pipeline (the model\'s n_max)', () => {
+  const w = windowTelemetry({ batches: [{ n: 128, rxNs: 1, procNs: 2, txNs: 3 }], totals: { batches: 1, packets: 128, rxNs: 1, procNs: 2, txNs: 3 }, meanBatch: 128, recordCap: 128 }, null, null);
+  assert.equal(w?.recordCap, 128);
+  const plain = windowTelemetry({ batches: [], totals: { batches: 0, packets: 0, rxNs: 0, procNs: 0, txNs: 0 } }, null, null);
+  assert.equal(plain?.recordCap, undefined);
 });
