@@ -32,7 +32,6 @@ import { startProcess } from './backends/process.js';
 import type { EnclaveRealm } from './backends/remote.js';
 import { pollUntil } from './wait.js';
 
-
 const SLOTS = 4;
 const MIN_SLOT_BYTES = 256 * 1024;
 const DEFAULTS = { stagingBytes: 1 << 16, maxRecords: 256, timeoutMs: 50, spinUs: 100, sealIntervalMs: 10_000, startTimeoutMs: 15_000 };

@@ -66,7 +66,6 @@ export const atomicsWaiter: Waiter = {
   },
 };
 
-
 /** Adaptive spin: below this budget (ms) a side stops spinning and blocks at once. */
 const SPIN_FLOOR_MS = 0.001;
 /** Adaptive spin: a side that stopped spinning tries a short spin (ms) once every SPIN_PROBE_EVERY waits. */

@@ -179,10 +179,9 @@ export class PollLoop {
     this.ports = ports;
     this.burst = Math.max(1, Math.min(Math.floor(options.burst ?? 32), this.pool.slots));
     const t = options.telemetry ?? true;
-    const arch0 = sw.arch;
-    this.merging = arch0.held !== undefined && arch0.settle !== undefined;
-    // Merged records hold up to a crossing (coalesce) plus the burst that overshot it.
-    const cap = this.merging ? Math.max(this.burst, arch0.coalesce ?? this.burst) : this.burst;
+    this.merging = this.arch.held !== undefined && this.arch.settle !== undefined;
+    // A record holds one burst, or one crossing (coalesce packets, plus up to a burst that overshot it).
+    const cap = this.merging ? Math.max(this.burst, this.arch.coalesce ?? this.burst) : this.burst;
     this.telemetry = t === false ? null : t === true ? new Telemetry({ maxBatch: Math.max(64, cap + this.burst) }) : t;
     if (this.telemetry !== null) this.telemetry.recordCap = cap;
     let maxNum = 0;

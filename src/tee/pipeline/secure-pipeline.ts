@@ -22,7 +22,6 @@ import { createSharedArea, startPipelineRealm, type PipelineRealm, type SharedAr
 import { normaliseCommand } from './enclave.js';
 import { pollUntil } from '../wait.js';
 
-
 export interface SecurePipelineOptions {
   backend: 'isolate' | 'process';
   p4file: string;
