@@ -51,6 +51,13 @@ test('--max-rate sets the highest load of the search; without it the driver deci
   assert.equal(defaultMaxPps('afxdp'), 3e6);
 });
 
+test('--gen-driver picks the generator\'s driver over veths; without it the bench decides', () => {
+  const p = plan(undefined, { driver: 'afpacket', genDriver: 'afpacket' });
+  assert.ok(!('error' in p) && p.setups[0]!.generatorDriver === 'afpacket');
+  const d = plan(undefined, { driver: 'afpacket' });
+  assert.ok(!('error' in d) && d.setups[0]!.generatorDriver === undefined);
+});
+
 test('presets, a given program, calibrate', () => {
   const r = plan(undefined, { rfc2544: true, out: 'o' });
   assert.ok(!('error' in r) && r.setups[0]!.search === 'rfc2544');
@@ -81,6 +88,8 @@ test('usage errors name the flag', () => {
   err({ calibrate: true, tee: 'none' }, /calibrate/);
   err({ maxRate: 'lots' }, /--max-rate/);
   err({ maxRate: '5k' }, /--max-rate must be above/);
+  err({ genDriver: 'pcap', driver: 'afpacket' }, /--gen-driver must be afxdp or afpacket/);
+  err({ genDriver: 'afxdp' }, /--gen-driver applies to the veth drivers/);
   err({}, /does not exist/, '/nonexistent/x.p4');
 });
 

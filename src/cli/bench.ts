@@ -34,6 +34,7 @@ export interface BenchFlags {
   ring?: string;
   teeDepth?: string;
   teeCoalesce?: string;
+  genDriver?: string;
   maxRate?: string;
   label?: string;
   json?: boolean;
@@ -74,6 +75,11 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
   if (teeDepth !== undefined && !(Number.isInteger(teeDepth) && teeDepth >= 1 && teeDepth <= MAX_DEPTH)) return { error: `--tee-depth must be an integer from 1 to ${MAX_DEPTH}, not '${f.teeDepth}'` };
   const teeCoalesce = f.teeCoalesce === undefined ? undefined : Number(f.teeCoalesce);
   if (teeCoalesce !== undefined && !(Number.isInteger(teeCoalesce) && teeCoalesce >= 1 && teeCoalesce <= MAX_BATCH)) return { error: `--tee-coalesce must be an integer from 1 to ${MAX_BATCH}, not '${f.teeCoalesce}'` };
+  const genDriver = f.genDriver;
+  if (genDriver !== undefined) {
+    if (genDriver !== 'afxdp' && genDriver !== 'afpacket') return { error: `--gen-driver must be afxdp or afpacket, not '${genDriver}'` };
+    if (driver === 'shm') return { error: '--gen-driver applies to the veth drivers (afxdp, afpacket); over shm the generator uses shm' };
+  }
   let maxPps: number | undefined;
   if (f.maxRate !== undefined) {
     const r = parseRate(f.maxRate, size);
@@ -150,6 +156,7 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
     ...(teeDepth === undefined ? {} : { teeDepth }),
     ...(teeCoalesce === undefined ? {} : { teeCoalesce }),
     ...(maxPps === undefined ? {} : { maxPps }),
+    ...(genDriver === undefined ? {} : { generatorDriver: genDriver }),
   }));
   let dirs: string[];
   let base: string | null = null;
@@ -394,6 +401,7 @@ export function registerBench(program: Command): void {
     .option('--tee-depth <n>', 'pipeline modes: batches in flight across the boundary (p4tee switch --tee-depth; default 1)')
     .option('--tee-coalesce <n>', 'pipeline modes: packets per crossing (p4tee switch --tee-coalesce; default 128 at depth 1)')
     .option('--max-rate <rate>', 'highest load of the search, e.g. 2M (default 5M over shm, 3M over veths)')
+    .option('--gen-driver <name>', "the generator's driver over veths: afxdp or afpacket (default: the switch's driver, but afxdp for an afpacket switch when AF_XDP is available)")
     .option('--label <text>', 'label of the run (directory name, results.json setup.label)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(
