@@ -7,7 +7,7 @@
 // deep ring (for example 32768 entries, to ride out a stall of several ms at millions of packets
 // per second) costs memory, not speed. (Version 1 tied descriptor i to buffer i: every packet then
 // touched the buffer used ringSize packets earlier, a working set of the whole ring, and measured
-// 7% slower at 16384 entries and 40% at 32768 than at 4096.) Input/output: bursts of PacketPool
+// 7% slower at 16384 entries than at 4096, and 39% at 32768.) Input/output: bursts of PacketPool
 // slot indices. Also home of BurstCopier, the per-burst copy used by the shm, afpacket and pcap
 // ports.
 //
