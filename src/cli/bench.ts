@@ -15,7 +15,7 @@ import { runDirectoryName, type BenchTrial } from '../trafficgen/results.js';
 import { REPO_ROOT } from '../trafficgen/switch-proc.js';
 import { parseTeeSpec } from '../tee/gate.js';
 import { MAX_BATCH, MAX_DEPTH } from '../tee/pipeline/protocol.js';
-import { parseRate, parseSeconds } from './gen.js';
+import { parseRate, parseSeconds, positiveInt } from './gen.js';
 
 export interface BenchFlags {
   driver: string;
@@ -71,10 +71,10 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
   if (!Number.isInteger(burst) || burst < 1 || burst > 64) return { error: `--burst must be an integer from 1 to 64, not '${f.burst}'` };
   const ring = f.ring === undefined ? undefined : Number(f.ring);
   if (ring !== undefined && !(Number.isInteger(ring) && ring >= 64 && ring <= 65536)) return { error: `--ring must be an integer from 64 to 65536, not '${f.ring}'` };
-  const teeDepth = f.teeDepth === undefined ? undefined : Number(f.teeDepth);
-  if (teeDepth !== undefined && !(Number.isInteger(teeDepth) && teeDepth >= 1 && teeDepth <= MAX_DEPTH)) return { error: `--tee-depth must be an integer from 1 to ${MAX_DEPTH}, not '${f.teeDepth}'` };
-  const teeCoalesce = f.teeCoalesce === undefined ? undefined : Number(f.teeCoalesce);
-  if (teeCoalesce !== undefined && !(Number.isInteger(teeCoalesce) && teeCoalesce >= 1 && teeCoalesce <= MAX_BATCH)) return { error: `--tee-coalesce must be an integer from 1 to ${MAX_BATCH}, not '${f.teeCoalesce}'` };
+  const teeDepth = f.teeDepth === undefined ? undefined : positiveInt('--tee-depth', f.teeDepth, MAX_DEPTH);
+  if (typeof teeDepth === 'string') return { error: teeDepth };
+  const teeCoalesce = f.teeCoalesce === undefined ? undefined : positiveInt('--tee-coalesce', f.teeCoalesce, MAX_BATCH);
+  if (typeof teeCoalesce === 'string') return { error: teeCoalesce };
   const genDriver = f.genDriver;
   if (genDriver !== undefined) {
     if (genDriver !== 'afxdp' && genDriver !== 'afpacket') return { error: `--gen-driver must be afxdp or afpacket, not '${genDriver}'` };

@@ -74,7 +74,8 @@ export function parseSeconds(s: string): number | string {
   return unit === 'us' ? v / 1e6 : unit === 'ms' ? v / 1e3 : unit === 'm' ? v * 60 : v;
 }
 
-function positiveInt(name: string, s: string, max: number): number | string {
+/** A flag's integer in 1..max, or the usage error naming the flag (shared by the CLI commands). */
+export function positiveInt(name: string, s: string, max: number): number | string {
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1 || n > max) return `${name} must be an integer from 1 to ${max}, not '${s}'`;
   return n;

@@ -12,6 +12,7 @@ import { Telemetry } from '../runtime/core/telemetry.js';
 import { ControlServer, defaultControlPath } from '../runtime/control/server.js';
 import type { DriverName, Port, PortSpec } from '../runtime/io/port.js';
 import { parseDefines } from './check.js';
+import { positiveInt } from './gen.js';
 import type { LoopSwitch } from '../runtime/core/poll-loop.js';
 import type { PacketPool } from '../runtime/core/packet-pool.js';
 import { createShmDomain } from '../runtime/io/shm-zc.js';
@@ -65,12 +66,6 @@ export function parseDuration(s: string): number | string {
   if (s === 'off') return 0;
   if (!m) return `expected a duration such as 1s or 500ms, not '${s}'`;
   return m[2] === 'ms' ? Number(m[1]) : Number(m[1]) * 1000;
-}
-
-function positiveInt(name: string, s: string, max: number): number | string {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1 || n > max) return `${name} must be an integer from 1 to ${max}, not '${s}'`;
-  return n;
 }
 
 export interface SwitchRunOptions {

@@ -19,6 +19,7 @@ import type { TeeEvent, TeeGateHandle, TeeSpec } from '../tee/api.js';
 import { openTeeGate, parseTeeSpec } from '../tee/gate.js';
 import { builtinModuleNames, loadModules } from '../tee/registry.js';
 import { MAX_BATCH, MAX_DEPTH } from '../tee/pipeline/protocol.js';
+import { positiveInt } from './gen.js';
 
 /** The raw flags as commander gives them. */
 export interface TeeFlags {
@@ -39,7 +40,7 @@ export interface TeeCliOptions {
   readonly timeoutMs: number | undefined;
   /** Secure pipeline: batches in flight across the boundary in the live switch (undefined = its default, 4). */
   readonly depth?: number;
-  /** Secure pipeline: packets per crossing in the live switch (undefined = its default, 1). */
+  /** Secure pipeline: packets per crossing in the live switch (undefined = its default, DEFAULT_COALESCE at depth 1). */
   readonly coalesce?: number;
 }
 
@@ -90,15 +91,17 @@ export function parseTeeFlags(flags: TeeFlags): TeeCliOptions | { error: string 
   }
   let depth: number | undefined;
   if (flags.teeDepth !== undefined) {
-    depth = Number(flags.teeDepth);
-    if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) return { error: `--tee-depth must be an integer from 1 to ${MAX_DEPTH}, not '${flags.teeDepth}'` };
+    const d = positiveInt('--tee-depth', flags.teeDepth, MAX_DEPTH);
+    if (typeof d === 'string') return { error: d };
     if (spec === null || spec.mode !== 'pipeline') return { error: '--tee-depth applies to --tee pipeline:isolate|process only' };
+    depth = d;
   }
   let coalesce: number | undefined;
   if (flags.teeCoalesce !== undefined) {
-    coalesce = Number(flags.teeCoalesce);
-    if (!Number.isInteger(coalesce) || coalesce < 1 || coalesce > MAX_BATCH) return { error: `--tee-coalesce must be an integer from 1 to ${MAX_BATCH}, not '${flags.teeCoalesce}'` };
+    const c = positiveInt('--tee-coalesce', flags.teeCoalesce, MAX_BATCH);
+    if (typeof c === 'string') return { error: c };
     if (spec === null || spec.mode !== 'pipeline') return { error: '--tee-coalesce applies to --tee pipeline:isolate|process only' };
+    coalesce = c;
   }
   return { text: spec === null ? 'none' : text, spec, transitionNs, sealDir: flags.teeSealDir ?? null, timeoutMs, ...(depth === undefined ? {} : { depth }), ...(coalesce === undefined ? {} : { coalesce }) };
 }

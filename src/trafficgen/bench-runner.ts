@@ -52,8 +52,9 @@ export interface BenchSetup {
  * over AF_PACKET the generator's ceiling on this machine (about 0.73 Mpps with 1500-byte frames) is
  * the switch's own capacity, so r_max was only ever a lower bound there. AF_XDP reaches 1.0-1.2 Mpps.
  */
-export function generatorDriverFor(driver: BenchSetup['driver'], afxdpOk: boolean = !('error' in afxdpNative())): NonNullable<BenchSetup['generatorDriver']> {
-  return driver === 'afpacket' && afxdpOk ? 'afxdp' : driver;
+export function generatorDriverFor(driver: BenchSetup['driver'], afxdpOk?: boolean): NonNullable<BenchSetup['generatorDriver']> {
+  if (driver !== 'afpacket') return driver;
+  return (afxdpOk ?? !('error' in afxdpNative())) ? 'afxdp' : 'afpacket';
 }
 
 /**
