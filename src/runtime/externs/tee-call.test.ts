@@ -341,3 +341,22 @@ test('examples: study-forward-tee and monitor send the same packets in every tra
     }
   }
 });
+
+test('inline gate: an instance replaced through setInstance (sealed state restored) serves the next calls', () => {
+  const gate = new InlineTeeGate(referenceTeeModules);
+  const fn = gate.resolve('study-xor', 'crypt');
+  assert.ok(fn >= 0);
+  const crypt = (v: number): number => {
+    new DataView(gate.inBuf.buffer, gate.inBuf.byteOffset).setUint32(0, v);
+    assert.equal(gate.call(fn, 0, 0, 1), 0);
+    return new DataView(gate.outBuf.buffer, gate.outBuf.byteOffset).getUint32(0);
+  };
+  assert.equal(crypt(41), 42, 'key 0: decrypt, add 1, encrypt');
+  const state = new Uint8Array(4);
+  new DataView(state.buffer).setUint32(0, 0xff);
+  const def = referenceTeeModules.module('study-xor');
+  assert.ok(def !== null);
+  gate.setInstance('study-xor', def.create(state));
+  assert.equal(crypt(41), (((41 ^ 0xff) + 1) ^ 0xff) >>> 0, 'the call used the replacement, not the instance cached at resolve()');
+  assert.equal(gate.instances.get('study-xor')?.control('stats')?.startsWith('error'), false);
+});

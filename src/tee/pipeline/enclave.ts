@@ -168,7 +168,7 @@ class PipelineEnclave {
       const m = this.modules.get(name);
       if (m === undefined) return `sealed state names enclave module '${name}', which is not loaded`;
       try {
-        this.inline.instances.set(name, m.def.create(new Uint8Array(Buffer.from(text, 'base64'))));
+        this.inline.setInstance(name, m.def.create(new Uint8Array(Buffer.from(text, 'base64'))));
       } catch (e) {
         return `enclave module '${name}' refused its sealed state: ${e instanceof Error ? e.message : String(e)}`;
       }
