@@ -37,6 +37,8 @@ interface ChildResult {
   maxBurst?: number;
   progWhileOpen?: number;
   progAfterClose?: number;
+  /** Errors of three open/close rounds on the same queue right after the close. */
+  reopenErrors?: string[];
   stats?: Record<string, unknown>;
   txRefused?: number;
   /** In-place TX (txReserve/txSubmit): frames posted, replies they caused, frames whose bytes did not persist. */
@@ -198,7 +200,16 @@ async function childMain(): Promise<void> {
   port.close();
   port.close(); // twice is harmless
   const progAfterClose = 'error' in nat ? -1 : nat.xdpQuery(port.ifindex).progId;
+  // Closing and opening the same queue again at once: the kernel frees the old socket's claim late
+  // (bind() says EBUSY for a while); the open waits for it.
+  const reopenErrors: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const again = openAfxdpPort({ driver: 'afxdp', iface, mode: 'copy', xdpMode, ringSize: 256, queue: 0 });
+    if ('error' in again) reopenErrors.push(again.error);
+    else again.close();
+  }
   done({
+    reopenErrors,
     progWhileOpen, progAfterClose, zerocopy: port.zerocopy, xdpMode: port.xdpMode, xdpAttach: port.xdpAttach, linkWhileOpen, sent, received, echoed, replies, maxBurst, stats, txRefused,
     inPlaceSent: ip3.sent, inPlaceReplies, inPlaceChanged: ip3.changed, inPlaceTxPackets, peek, bigBurst,
   });
@@ -424,6 +435,7 @@ function parentTests(): void {
         assert.match(r.linkWhileOpen ?? '', xdpMode === 'skb' ? /xdpgeneric/ : /\bxdp\b/, r.linkWhileOpen);
         assert.ok((r.progWhileOpen ?? 0) > 0, 'RTM_GETLINK shows a program id while open');
         assert.equal(r.progAfterClose, 0, 'RTM_GETLINK shows no program after close');
+        assert.deepEqual(r.reopenErrors, [], 'the same queue opens again right after a close');
         const want = WANT_REPLIES + BURST;
         assert.ok((r.received ?? 0) >= want, `AF_XDP received ${r.received} of ${r.sent} datagrams`);
         assert.ok((r.echoed ?? 0) >= want, `AF_XDP sent back only ${r.echoed}`);
