@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadExperiment, ringFor, runExperiment, type Experiment, type ExperimentCell, type TeeMode } from '../trafficgen/experiment.js';
+import { generatorDriverOf, loadExperiment, ringFor, runExperiment, type Experiment, type ExperimentCell, type TeeMode } from '../trafficgen/experiment.js';
 import { runBench, type BenchSetup } from '../trafficgen/bench-runner.js';
 import { writeReport } from '../measure/report.js';
 import { fitResults, modelCheckSummary, paramTableMarkdown, type BenchResultsLike } from '../measure/fit-results.js';
@@ -28,6 +28,7 @@ function setupOf(exp: Experiment, cell: ExperimentCell): BenchSetup {
     transitionNs: exp.transitionNs,
     lenient: exp.lenient,
     ...(ringFor(exp, cell.driver) === undefined ? {} : { ring: ringFor(exp, cell.driver) }),
+    ...(generatorDriverOf(exp, cell.driver) === undefined ? {} : { generatorDriver: generatorDriverOf(exp, cell.driver) }),
     label: `${cell.driver} ${cell.tee.text}${exp.transitionNs !== null && cell.tee.mode !== 'baseline' ? ` (+${exp.transitionNs} ns emulated)` : ''} ${cell.packetBytes}B`,
   };
 }
@@ -146,6 +147,7 @@ export function demoExperiment(root: boolean, out: string): Experiment {
     // Deeper rings than the defaults (shm 4096, veths 2048): they absorb the stalls of a shared
     // machine (shm rings reuse their most recently returned buffers, so depth costs little there).
     ring: { shm: 16384, afxdp: 4096 },
+    generatorDriver: null,
     out,
     cells,
   };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadExperiment, parseRate, parseTeeMode, ringFor, runExperiment, type Experiment } from './experiment.js';
+import { generatorDriverOf, loadExperiment, parseRate, parseTeeMode, ringFor, runExperiment, type Experiment } from './experiment.js';
 
 function withFile(text: string, fn: (file: string, dir: string) => Promise<void> | void): Promise<void> | void {
   const dir = mkdtempSync(join(tmpdir(), 'p4tee-exp-'));
@@ -63,6 +63,26 @@ test('ring: one size for every cell, or one per driver (the others keep the harn
   });
 });
 
+test('generatorDriver: one for every veth cell, or one per switch driver; shm cells always keep shm', () => {
+  withFile('program: prog.p4\n', (file) => {
+    const e = loadExperiment(file) as Experiment;
+    assert.equal(e.generatorDriver, null);
+    assert.equal(generatorDriverOf(e, 'afpacket'), undefined);
+  });
+  withFile('program: prog.p4\ngeneratorDriver: afpacket\n', (file) => {
+    const e = loadExperiment(file) as Experiment;
+    assert.equal(generatorDriverOf(e, 'afxdp'), 'afpacket');
+    assert.equal(generatorDriverOf(e, 'afpacket'), 'afpacket');
+    assert.equal(generatorDriverOf(e, 'shm'), undefined);
+  });
+  withFile('program: prog.p4\ngeneratorDriver: {afpacket: afpacket}\n', (file) => {
+    const e = loadExperiment(file) as Experiment;
+    assert.ok(!('error' in e), JSON.stringify(e));
+    assert.equal(generatorDriverOf(e, 'afpacket'), 'afpacket');
+    assert.equal(generatorDriverOf(e, 'afxdp'), undefined);
+  });
+});
+
 test('mistakes in the file are refused with the key named', () => {
   for (const [text, re] of [
     ['drivers: [shm]\n', /'program'.*required/],
@@ -76,6 +96,9 @@ test('mistakes in the file are refused with the key named', () => {
     ['program: prog.p4\nring: {shm: 16384, dpdk: 4096}\n', /'ring' .* mapping .*bad entry 'dpdk'/],
     ['program: prog.p4\nring: {shm: 10}\n', /bad entry 'shm'/],
     ['program: prog.p4\nring: [4096]\n', /'ring' must be/],
+    ['program: prog.p4\ngeneratorDriver: shm\n', /'generatorDriver' must be afxdp or afpacket/],
+    ['program: prog.p4\ngeneratorDriver: {shm: afxdp}\n', /'generatorDriver' .*bad entry 'shm'/],
+    ['program: prog.p4\ngeneratorDriver: {afpacket: dpdk}\n', /bad entry 'afpacket'/],
     ['program: [\n', /exp\.yaml: /],
   ] as const) {
     withFile(text, (file) => {

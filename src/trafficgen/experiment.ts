@@ -43,9 +43,18 @@ export interface Experiment {
   readonly lenient: boolean;
   /** Port ring size of every cell, or per driver (`{shm: 16384, afxdp: 4096}`); null or a driver left out: the harness's default. */
   readonly ring: number | Readonly<Record<string, number>> | null;
+  /**
+   * The generator's driver for the veth cells (`p4tee bench --gen-driver`): one for all, or per
+   * switch driver (`{afpacket: afpacket}`); null or a driver left out: the harness's default.
+   */
+  readonly generatorDriver: GenDriverName | Readonly<Record<string, GenDriverName>> | null;
   readonly out: string;
   readonly cells: readonly ExperimentCell[];
 }
+
+/** Generator drivers over veths (over shm the generator always uses shm). */
+export type GenDriverName = 'afxdp' | 'afpacket';
+const GEN_DRIVERS: readonly GenDriverName[] = ['afxdp', 'afpacket'];
 
 const BACKENDS = ['none', 'isolate', 'process'] as const;
 const TRANSITIONS = ['sync', 'batch', 'switchless'] as const;
@@ -94,7 +103,7 @@ export function loadExperiment(file: string, outOverride?: string): Experiment |
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { error: `${file}: expected a mapping of keys (name, program, drivers, modes, ...)` };
   const d = doc as Record<string, unknown>;
-  const known = new Set(['name', 'program', 'commands', 'drivers', 'modes', 'packetBytes', 'burst', 'search', 'sweep', 'trialSeconds', 'transitionNs', 'searchBudgetS', 'lenient', 'ring', 'out']);
+  const known = new Set(['name', 'program', 'commands', 'drivers', 'modes', 'packetBytes', 'burst', 'search', 'sweep', 'trialSeconds', 'transitionNs', 'searchBudgetS', 'lenient', 'ring', 'generatorDriver', 'out']);
   for (const k of Object.keys(d)) if (!known.has(k)) return { error: `${file}: unknown key '${k}' (known: ${[...known].join(', ')})` };
   const base = dirname(resolve(file));
   const path = (p: string): string => (isAbsolute(p) ? p : join(base, p));
@@ -166,6 +175,20 @@ export function loadExperiment(file: string, outOverride?: string): Experiment |
       ring = m;
     } else return { error: ringErr };
   }
+  const genErr = `${file}: 'generatorDriver' must be afxdp or afpacket, or a mapping from a veth driver (afxdp, afpacket) to one (over shm the generator uses shm)`;
+  let generatorDriver: GenDriverName | Record<string, GenDriverName> | null = null;
+  const gv = d['generatorDriver'];
+  if (gv !== undefined && gv !== null) {
+    if (GEN_DRIVERS.includes(gv as GenDriverName)) generatorDriver = gv as GenDriverName;
+    else if (typeof gv === 'object' && !Array.isArray(gv)) {
+      const m: Record<string, GenDriverName> = {};
+      for (const [k, v] of Object.entries(gv as Record<string, unknown>)) {
+        if (!(k === 'afxdp' || k === 'afpacket') || !GEN_DRIVERS.includes(v as GenDriverName)) return { error: `${genErr} (bad entry '${k}')` };
+        m[k] = v as GenDriverName;
+      }
+      generatorDriver = m;
+    } else return { error: genErr };
+  }
   const name = typeof d['name'] === 'string' ? d['name'] : 'experiment';
   const out = outOverride ?? (typeof d['out'] === 'string' ? path(d['out']) : join(process.cwd(), 'results', name));
   const cells: ExperimentCell[] = [];
@@ -179,7 +202,13 @@ export function loadExperiment(file: string, outOverride?: string): Experiment |
       }
     }
   }
-  return { name, program, commands, search, sweepPps, trialSeconds, transitionNs, searchBudgetS, lenient, ring, out, cells };
+  return { name, program, commands, search, sweepPps, trialSeconds, transitionNs, searchBudgetS, lenient, ring, generatorDriver, out, cells };
+}
+
+/** The generator driver a cell's switch driver gets from the experiment (undefined: the harness's default; always for shm). */
+export function generatorDriverOf(exp: Pick<Experiment, 'generatorDriver'>, driver: string): GenDriverName | undefined {
+  if (exp.generatorDriver === null || driver === 'shm') return undefined;
+  return typeof exp.generatorDriver === 'string' ? exp.generatorDriver : exp.generatorDriver[driver];
 }
 
 /** The ring size a cell's driver gets from the experiment (undefined: the harness's default). */
