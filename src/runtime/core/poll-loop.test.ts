@@ -571,3 +571,25 @@ test('the telemetry measures a pause of the event loop between two polling slice
   loop.stop();
   assert.ok(tel.totals().maxYieldNs >= 29e6, `maxYieldNs ${tel.totals().maxYieldNs}`);
 });
+
+test('an idle loop yields to the event loop about every idleSliceMs, not after every few empty passes', async () => {
+  const sw = studySwitch();
+  const loop = new PollLoop(sw, [{ num: 0, port: new FakePort('a') }, { num: 1, port: new FakePort('b') }], { idleSliceMs: 1 });
+  // A setImmediate chain runs once per event-loop turn: as often as the loop yields.
+  let turns = 0;
+  let counting = true;
+  const tick = (): void => {
+    turns++;
+    if (counting) setImmediate(tick);
+  };
+  loop.start();
+  setImmediate(tick);
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, 100));
+  counting = false;
+  const ms = Date.now() - t0;
+  loop.stop();
+  // Yielding after every 64 empty passes (a few µs each) gave tens of thousands of turns here.
+  assert.ok(turns <= ms + 20, `${turns} event-loop turns in ${ms} ms with 1 ms idle slices`);
+  assert.ok(turns >= 5, `the loop still yields while idle (${turns} turns in ${ms} ms)`);
+});
