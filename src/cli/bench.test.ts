@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { formatModeTable, modeLabel, planBench, ratioText, STUDY_COMMANDS, STUDY_PROGRAM, STUDY_TEE_COMMANDS, STUDY_TEE_PROGRAM, type BenchFlags, type ModeRow } from './bench.js';
+import { formatModeTable, formatRoundsTable, modeLabel, planBench, ratioText, STUDY_COMMANDS, STUDY_PROGRAM, STUDY_TEE_COMMANDS, STUDY_TEE_PROGRAM, type BenchFlags, type ModeRow } from './bench.js';
 import { defaultMaxPps } from '../trafficgen/bench-runner.js';
 
 const base: BenchFlags = { driver: 'shm', size: '1500', burst: '32' };
@@ -40,6 +40,18 @@ test('--tee specs: the tee program for every mode, one directory per mode under 
   assert.equal(p.base, '/tmp/x');
   assert.deepEqual(p.dirs, [join('/tmp/x', 'none'), join('/tmp/x', 'extern-process-sync'), join('/tmp/x', 'pipeline-isolate')]);
   assert.equal(modeLabel('extern:process:batch'), 'extern-process-batch');
+});
+
+test('--rounds: the list of modes again and again, one directory per round and mode', () => {
+  const p = plan(undefined, { tee: 'none,pipeline:process', rounds: '3', out: '/tmp/r' });
+  assert.ok(!('error' in p));
+  assert.equal(p.rounds, 3);
+  assert.deepEqual(p.setups.map((s) => s.tee), ['none', 'pipeline:process', 'none', 'pipeline:process', 'none', 'pipeline:process']);
+  assert.equal(p.dirs[3], join('/tmp/r', 'round-2', 'pipeline-process'));
+  const one = plan(undefined, { rounds: '2', out: '/tmp/s' });
+  assert.ok(!('error' in one));
+  assert.deepEqual(one.dirs, [join('/tmp/s', 'round-1', 'none'), join('/tmp/s', 'round-2', 'none')]);
+  assert.equal((plan(undefined, {}) as { rounds: number }).rounds, 1);
 });
 
 test('--max-rate sets the highest load of the search; without it the driver decides (5 Mpps shm, 3 Mpps veth)', () => {
@@ -91,6 +103,9 @@ test('usage errors name the flag', () => {
   err({ genDriver: 'pcap', driver: 'afpacket' }, /--gen-driver must be afxdp or afpacket/);
   err({ genDriver: 'afxdp' }, /--gen-driver applies to the veth drivers/);
   err({}, /does not exist/, '/nonexistent/x.p4');
+  err({ rounds: '0' }, /--rounds/);
+  err({ rounds: '21' }, /--rounds/);
+  err({ rounds: '2', calibrate: true }, /--rounds applies/);
 });
 
 const row = (mode: string, lower: number | null, upper: number | null, extra: Partial<ModeRow> = {}): ModeRow => ({
@@ -127,4 +142,22 @@ test('the mode table: columns, failed modes, cost lines and cores', () => {
   assert.match(t, /extern:process:sync: 8\.00 crossings per batch of 8\.0 x 5000 ns = 5000 ns per packet at the boundary \(of 500 ns processing per packet\), 8\.0 bytes copied per packet \[emulated/);
   assert.match(t, /cores: switch on core 0, generator on core 1/);
   assert.doesNotMatch(formatModeTable([row('a', 1e3, 2e3)], 'afxdp'), /1\.00/, 'no baseline: no ratios');
+});
+
+test('the rounds table: median r_max, ratios to the same round\'s baseline (median and range), failed rounds', () => {
+  const rounds: ModeRow[][] = [
+    [row('none', 1000e3, 1010e3), row('pipeline:process', 800e3, 810e3, { procNsPerPacket: 250, crossingsPerBatch: 1, nsPerCrossing: 20000 })],
+    [row('none', 900e3, 905e3), row('pipeline:process', 810e3, 815e3, { procNsPerPacket: 270, crossingsPerBatch: 1, nsPerCrossing: 22000 })],
+    [row('none', 950e3, 960e3), { ...row('pipeline:process', null, null), ok: false, error: 'the switch did not start' }],
+  ];
+  const t = formatRoundsTable(rounds, 'afxdp');
+  assert.match(t, /over afxdp, 3 rounds/);
+  // none: median of 1000k, 900k, 950k; ratios 1.00 each round.
+  assert.match(t, /none\s+950\.0k\s+1\.00\s+1\.00-1\.00\s+3\/3/);
+  // pipeline: ratios 0.80 (800/1000) and 0.90 (810/900), median 0.85; r_max median 805k; round 3 failed.
+  assert.match(t, /pipeline:process\s+805\.0k\s+0\.85\s+0\.80-0\.90\s+2\/3\s+260\s+1\.00\s+21000/);
+  assert.match(t, /round 3, pipeline:process: the switch did not start/);
+  const noBase = formatRoundsTable([[row('a', 1e3, 2e3)], [row('a', 3e3, 4e3)]], 'shm');
+  assert.match(noBase, /no baseline/);
+  assert.match(noBase, /a\s+2\.0k\s+-\s+-\s+2\/2/);
 });

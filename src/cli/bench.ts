@@ -38,12 +38,15 @@ export interface BenchFlags {
   maxRate?: string;
   label?: string;
   json?: boolean;
+  rounds?: string;
 }
 
 export interface BenchPlan {
   readonly setups: BenchSetup[];
   /** One output directory per setup. */
   readonly dirs: string[];
+  /** Rounds of the whole mode list (--rounds; setups holds rounds x modes, round by round). */
+  readonly rounds: number;
   readonly calibrate: boolean;
   readonly json: boolean;
   /** The parent directory when several modes run (modes.json goes there), else null. */
@@ -75,6 +78,9 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
   if (typeof teeDepth === 'string') return { error: teeDepth };
   const teeCoalesce = f.teeCoalesce === undefined ? undefined : positiveInt('--tee-coalesce', f.teeCoalesce, MAX_BATCH);
   if (typeof teeCoalesce === 'string') return { error: teeCoalesce };
+  const rounds = f.rounds === undefined ? 1 : positiveInt('--rounds', f.rounds, MAX_ROUNDS);
+  if (typeof rounds === 'string') return { error: rounds };
+  if (rounds > 1 && f.calibrate === true) return { error: '--rounds applies to the TEE modes, not to --calibrate' };
   const genDriver = f.genDriver;
   if (genDriver !== undefined) {
     if (genDriver !== 'afxdp' && genDriver !== 'afpacket') return { error: `--gen-driver must be afxdp or afpacket, not '${genDriver}'` };
@@ -160,14 +166,27 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
   }));
   let dirs: string[];
   let base: string | null = null;
-  if (setups.length === 1) {
+  if (setups.length === 1 && rounds === 1) {
     dirs = [f.out !== undefined ? resolve(f.out) : resolve(runDirectoryName('bench-results', now, setups[0]!.label ?? driver))];
   } else {
     base = f.out !== undefined ? resolve(f.out) : resolve(runDirectoryName('bench-results', now, f.label ?? `modes-${driver}`));
     dirs = setups.map((s) => join(base!, modeLabel(s.tee ?? 'none')));
   }
-  return { setups, dirs, calibrate: f.calibrate === true, json: f.json === true, base };
+  if (rounds === 1) return { setups, dirs, rounds, calibrate: f.calibrate === true, json: f.json === true, base };
+  // Round by round, every mode in turn: each round's ratios are taken against that round's baseline.
+  const all: BenchSetup[] = [];
+  const allDirs: string[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    for (const s of setups) {
+      all.push(s);
+      allDirs.push(join(base!, `round-${r}`, modeLabel(s.tee ?? 'none')));
+    }
+  }
+  return { setups: all, dirs: allDirs, rounds, calibrate: false, json: f.json === true, base };
 }
+
+/** Most rounds `--rounds` takes. */
+export const MAX_ROUNDS = 20;
 
 // ---------------------------------------------------------------------------------------------
 // The per-mode table.
@@ -310,6 +329,72 @@ export function formatModeTable(rows: readonly ModeRow[], driver: string): strin
   return out.join('\n');
 }
 
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+}
+
+/**
+ * The table of several rounds: per mode the median of its r_max (lower ends of the intervals), the
+ * median and range of its ratio to the `none` baseline of the same round (a baseline measured
+ * minutes apart on a shared machine drifts; a ratio within one round does less), the rounds that
+ * gave a ratio, and the medians of the cost columns. rows[r] holds round r's rows.
+ */
+export function formatRoundsTable(rows: readonly (readonly ModeRow[])[], driver: string): string {
+  const modes: string[] = [];
+  for (const round of rows) for (const r of round) if (!modes.includes(r.mode)) modes.push(r.mode);
+  const hasBase = modes.includes('none');
+  const head = ['mode', 'r_max median (pps)', 'ratio median', 'ratio range', 'rounds', 'proc ns/pkt', 'crossings/batch', 'ns/crossing'];
+  let bounds = false;
+  const body = modes.map((mode) => {
+    const lowers: number[] = [];
+    const ratios: number[] = [];
+    const proc: number[] = [];
+    const cross: number[] = [];
+    const nsc: number[] = [];
+    let ok = 0;
+    for (const round of rows) {
+      const r = round.find((x) => x.mode === mode);
+      if (r === undefined || !r.ok || r.rmax === null || r.rmax.lower === null) continue;
+      ok++;
+      lowers.push(r.rmax.lower);
+      if (r.procNsPerPacket !== null) proc.push(r.procNsPerPacket);
+      if (r.crossingsPerBatch !== null) cross.push(r.crossingsPerBatch);
+      if (r.nsPerCrossing !== null) nsc.push(r.nsPerCrossing);
+      const b = round.find((x) => x.mode === 'none');
+      if (b === undefined || !b.ok || b.rmax === null || b.rmax.lower === null || !(b.rmax.lower > 0)) continue;
+      if (r.rmax.lowerBoundOnly || b.rmax.lowerBoundOnly) bounds = true;
+      ratios.push(r.rmax.lower / b.rmax.lower);
+    }
+    const m = median(lowers);
+    const rm = median(ratios);
+    const f = (x: number | null, d: number): string => (x === null ? '-' : x.toFixed(d));
+    return [
+      mode,
+      m === null ? '-' : formatPps(m).replace(' Mpps', 'M').replace(' kpps', 'k').replace(' pps', ''),
+      hasBase ? f(rm, 2) : '-',
+      hasBase && ratios.length > 0 ? `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}` : '-',
+      `${ok}/${rows.length}`,
+      f(median(proc), 0),
+      f(median(cross), 2),
+      f(median(nsc), 0),
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const out = [
+    `r_max per TEE mode over ${driver}, ${rows.length} rounds (ratio to ${hasBase ? 'the `none` baseline of the same round' : 'no baseline: add --tee none'}; r_max = lower end of the interval):`,
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+  ];
+  for (const [i, round] of rows.entries()) for (const r of round) if (!r.ok) out.push(`  round ${i + 1}, ${r.mode}: ${r.error}`);
+  if (bounds) out.push('  some rounds had an r_max that is only a lower bound (the switch outran the generator); their ratios are bounds');
+  return out.join('\n');
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export interface BenchCliOptions {
@@ -345,7 +430,9 @@ export async function runBenchCli(program: string | undefined, flags: BenchFlags
   for (const [i, setup] of plan.setups.entries()) {
     if (o.signal?.aborted) break;
     const mode = plan.calibrate ? 'calibrate' : setup.tee ?? 'none';
-    progress.note(`p4tee bench: ${plan.calibrate ? 'calibration (generator -> trivial reflector)' : `${setup.program}${setup.tee !== null ? ` [tee ${setup.tee}]` : ''}`} over ${setup.driver}, ${setup.packetBytes} B, burst ${setup.burst}, ${setup.search}${setup.lenient ? ' (lenient validity)' : ''}` + (plan.setups.length > 1 ? ` (${i + 1}/${plan.setups.length})` : ''));
+    const perRound = plan.setups.length / plan.rounds;
+    const roundText = plan.rounds > 1 ? `, round ${Math.floor(i / perRound) + 1} of ${plan.rounds}` : '';
+    progress.note(`p4tee bench: ${plan.calibrate ? 'calibration (generator -> trivial reflector)' : `${setup.program}${setup.tee !== null ? ` [tee ${setup.tee}]` : ''}`} over ${setup.driver}, ${setup.packetBytes} B, burst ${setup.burst}, ${setup.search}${setup.lenient ? ' (lenient validity)' : ''}` + (plan.setups.length > 1 ? ` (${i + 1}/${plan.setups.length}${roundText})` : ''));
     const runOpts = { outDir: plan.dirs[i]!, progress, signal: o.signal };
     const r = plan.calibrate ? await calibrate(setup, runOpts) : await runBench(setup, runOpts);
     progress.done();
@@ -355,12 +442,17 @@ export async function runBenchCli(program: string | undefined, flags: BenchFlags
     else progress.note(`p4tee bench: ${plan.setups.length > 1 ? `[${mode}] ` : ''}${r.error}`);
   }
   let table: string | null = null;
+  // With --rounds: rows of round r are rows[r * perRound ..], in the order of the modes.
+  const perRound = plan.setups.length / plan.rounds;
+  const byRound: ModeRow[][] = [];
+  for (let r = 0; r * perRound < rows.length; r++) byRound.push(rows.slice(r * perRound, (r + 1) * perRound));
   if (plan.setups.length > 1) {
-    table = formatModeTable(rows, plan.setups[0]!.driver);
+    table = plan.rounds > 1 ? formatRoundsTable(byRound, plan.setups[0]!.driver) : formatModeTable(rows, plan.setups[0]!.driver);
     if (plan.base !== null) {
       try {
         mkdirSync(plan.base, { recursive: true });
-        writeFileSync(join(plan.base, 'modes.json'), JSON.stringify({ kind: 'p4tee-bench-modes', driver: plan.setups[0]!.driver, rows }, null, 2) + '\n');
+        const doc = plan.rounds > 1 ? { kind: 'p4tee-bench-modes', driver: plan.setups[0]!.driver, rounds: plan.rounds, rows: byRound } : { kind: 'p4tee-bench-modes', driver: plan.setups[0]!.driver, rows };
+        writeFileSync(join(plan.base, 'modes.json'), JSON.stringify(doc, null, 2) + '\n');
         writeFileSync(join(plan.base, 'modes.txt'), table + '\n');
       } catch (e) {
         log(`p4tee bench: cannot write ${plan.base}/modes.json: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
@@ -402,6 +494,7 @@ export function registerBench(program: Command): void {
     .option('--tee-coalesce <n>', 'pipeline modes: packets per crossing (p4tee switch --tee-coalesce; default 128 at depth 1)')
     .option('--max-rate <rate>', 'highest load of the search, e.g. 2M (default 5M over shm, 3M over veths)')
     .option('--gen-driver <name>', "the generator's driver over veths: afxdp or afpacket (default: the switch's driver, but afxdp for an afpacket switch when AF_XDP is available)")
+    .option('--rounds <n>', 'run the list of modes this many times, round by round, and report per mode the median ratio to the same round\'s baseline and its range (1-20, default 1)')
     .option('--label <text>', 'label of the run (directory name, results.json setup.label)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(
@@ -413,6 +506,7 @@ export function registerBench(program: Command): void {
         '\nExamples:\n' +
         '  p4tee bench --quick\n' +
         '  p4tee bench --tee none,extern:process:sync,extern:process:batch,pipeline:process\n' +
+        '  sudo p4tee bench --driver afxdp --tee none,pipeline:process --rounds 3 --lenient --ring 4096\n' +
         '  sudo p4tee bench --driver afxdp --sweep 50k,100k,200k,500k --trial-seconds 2\n' +
         '  p4tee bench --calibrate\n',
     )
