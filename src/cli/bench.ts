@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { runBench, type BenchRunResult, type BenchSetup, type CoreUse, type RmaxSummary } from '../trafficgen/bench-runner.js';
 import { calibrate } from '../trafficgen/calibrate.js';
 import { formatPps } from '../trafficgen/mlrsearch.js';
+import { median as medianOf } from '../measure/stats.js';
 import { Progress, formatDuration } from '../trafficgen/progress.js';
 import { runDirectoryName, type BenchTrial } from '../trafficgen/results.js';
 import { REPO_ROOT } from '../trafficgen/switch-proc.js';
@@ -329,11 +330,10 @@ export function formatModeTable(rows: readonly ModeRow[], driver: string): strin
   return out.join('\n');
 }
 
+/** The median, or null for no values. */
 function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+  const m = medianOf(xs);
+  return Number.isNaN(m) ? null : m;
 }
 
 /**
