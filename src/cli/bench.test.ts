@@ -153,11 +153,14 @@ test('the rounds table: median r_max, ratios to the same round\'s baseline (medi
   const t = formatRoundsTable(rounds, 'afxdp');
   assert.match(t, /over afxdp, 3 rounds/);
   // none: median of 1000k, 900k, 950k; ratios 1.00 each round.
-  assert.match(t, /none\s+950\.0k\s+1\.00\s+1\.00-1\.00\s+3\/3/);
+  assert.match(t, /none\s+950\.0k\s+1\.00\s+1\.00-1\.00\s+3\s+3\/3/);
   // pipeline: ratios 0.80 (800/1000) and 0.90 (810/900), median 0.85; r_max median 805k; round 3 failed.
-  assert.match(t, /pipeline:process\s+805\.0k\s+0\.85\s+0\.80-0\.90\s+2\/3\s+260\s+1\.00\s+21000/);
+  assert.match(t, /pipeline:process\s+805\.0k\s+0\.85\s+0\.80-0\.90\s+2\s+2\/3\s+260\s+1\.00\s+21000/);
   assert.match(t, /round 3, pipeline:process: the switch did not start/);
   const noBase = formatRoundsTable([[row('a', 1e3, 2e3)], [row('a', 3e3, 4e3)]], 'shm');
   assert.match(noBase, /no baseline/);
-  assert.match(noBase, /a\s+2\.0k\s+-\s+-\s+2\/2/);
+  assert.match(noBase, /a\s+2\.0k\s+-\s+-\s+-\s+2\/2/);
+  // A round whose baseline has no r_max gives no ratio.
+  const gap = formatRoundsTable([[row('none', null, null), row('p', 80e3, 81e3)], [row('none', 100e3, 101e3), row('p', 90e3, 91e3)]], 'shm');
+  assert.match(gap, /p\s+85\.0k\s+0\.90\s+0\.90-0\.90\s+1\s+2\/2/);
 });

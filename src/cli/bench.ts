@@ -146,7 +146,7 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
     commands = f.commands !== undefined ? resolve(f.commands) : anyTee ? STUDY_TEE_COMMANDS : STUDY_COMMANDS;
   }
   if (commands !== null && !existsSync(commands)) return { error: `commands file ${commands} does not exist` };
-  const setups: BenchSetup[] = specs.map((tee) => ({
+  let setups: BenchSetup[] = specs.map((tee) => ({
     program: prog,
     commands,
     driver,
@@ -169,21 +169,23 @@ export function planBench(program: string | undefined, f: BenchFlags, now: Date 
   let base: string | null = null;
   if (setups.length === 1 && rounds === 1) {
     dirs = [f.out !== undefined ? resolve(f.out) : resolve(runDirectoryName('bench-results', now, setups[0]!.label ?? driver))];
-  } else {
+  } else if (rounds === 1) {
     base = f.out !== undefined ? resolve(f.out) : resolve(runDirectoryName('bench-results', now, f.label ?? `modes-${driver}`));
     dirs = setups.map((s) => join(base!, modeLabel(s.tee ?? 'none')));
-  }
-  if (rounds === 1) return { setups, dirs, rounds, calibrate: f.calibrate === true, json: f.json === true, base };
-  // Round by round, every mode in turn: each round's ratios are taken against that round's baseline.
-  const all: BenchSetup[] = [];
-  const allDirs: string[] = [];
-  for (let r = 1; r <= rounds; r++) {
-    for (const s of setups) {
-      all.push(s);
-      allDirs.push(join(base!, `round-${r}`, modeLabel(s.tee ?? 'none')));
+  } else {
+    // Round by round, every mode in turn: each round's ratios are taken against that round's baseline.
+    base = f.out !== undefined ? resolve(f.out) : resolve(runDirectoryName('bench-results', now, f.label ?? `modes-${driver}`));
+    const modes = setups;
+    setups = [];
+    dirs = [];
+    for (let r = 1; r <= rounds; r++) {
+      for (const s of modes) {
+        setups.push(s);
+        dirs.push(join(base, `round-${r}`, modeLabel(s.tee ?? 'none')));
+      }
     }
   }
-  return { setups: all, dirs: allDirs, rounds, calibrate: false, json: f.json === true, base };
+  return { setups, dirs, rounds, calibrate: f.calibrate === true, json: f.json === true, base };
 }
 
 /** Most rounds `--rounds` takes. */
@@ -339,14 +341,15 @@ function median(xs: readonly number[]): number | null {
 /**
  * The table of several rounds: per mode the median of its r_max (lower ends of the intervals), the
  * median and range of its ratio to the `none` baseline of the same round (a baseline measured
- * minutes apart on a shared machine drifts; a ratio within one round does less), the rounds that
- * gave a ratio, and the medians of the cost columns. rows[r] holds round r's rows.
+ * minutes apart on a shared machine drifts; a ratio within one round does less), how many rounds
+ * gave a ratio (both r_max known) and an r_max, and the medians of the cost columns. rows[r] holds
+ * round r's rows.
  */
 export function formatRoundsTable(rows: readonly (readonly ModeRow[])[], driver: string): string {
   const modes: string[] = [];
   for (const round of rows) for (const r of round) if (!modes.includes(r.mode)) modes.push(r.mode);
   const hasBase = modes.includes('none');
-  const head = ['mode', 'r_max median (pps)', 'ratio median', 'ratio range', 'rounds', 'proc ns/pkt', 'crossings/batch', 'ns/crossing'];
+  const head = ['mode', 'r_max median (pps)', 'ratio median', 'ratio range', 'ratios', 'r_max rounds', 'proc ns/pkt', 'crossings/batch', 'ns/crossing'];
   let bounds = false;
   const body = modes.map((mode) => {
     const lowers: number[] = [];
@@ -376,6 +379,7 @@ export function formatRoundsTable(rows: readonly (readonly ModeRow[])[], driver:
       m === null ? '-' : formatPps(m).replace(' Mpps', 'M').replace(' kpps', 'k').replace(' pps', ''),
       hasBase ? f(rm, 2) : '-',
       hasBase && ratios.length > 0 ? `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}` : '-',
+      hasBase ? String(ratios.length) : '-',
       `${ok}/${rows.length}`,
       f(median(proc), 0),
       f(median(cross), 2),
@@ -427,10 +431,10 @@ export async function runBenchCli(program: string | undefined, flags: BenchFlags
   const progress = new Progress();
   const rows: ModeRow[] = [];
   const runs: { mode: string; result: BenchRunResult }[] = [];
+  const perRound = plan.setups.length / plan.rounds;
   for (const [i, setup] of plan.setups.entries()) {
     if (o.signal?.aborted) break;
     const mode = plan.calibrate ? 'calibrate' : setup.tee ?? 'none';
-    const perRound = plan.setups.length / plan.rounds;
     const roundText = plan.rounds > 1 ? `, round ${Math.floor(i / perRound) + 1} of ${plan.rounds}` : '';
     progress.note(`p4tee bench: ${plan.calibrate ? 'calibration (generator -> trivial reflector)' : `${setup.program}${setup.tee !== null ? ` [tee ${setup.tee}]` : ''}`} over ${setup.driver}, ${setup.packetBytes} B, burst ${setup.burst}, ${setup.search}${setup.lenient ? ' (lenient validity)' : ''}` + (plan.setups.length > 1 ? ` (${i + 1}/${plan.setups.length}${roundText})` : ''));
     const runOpts = { outDir: plan.dirs[i]!, progress, signal: o.signal };
@@ -443,7 +447,6 @@ export async function runBenchCli(program: string | undefined, flags: BenchFlags
   }
   let table: string | null = null;
   // With --rounds: rows of round r are rows[r * perRound ..], in the order of the modes.
-  const perRound = plan.setups.length / plan.rounds;
   const byRound: ModeRow[][] = [];
   for (let r = 0; r * perRound < rows.length; r++) byRound.push(rows.slice(r * perRound, (r + 1) * perRound));
   if (plan.setups.length > 1) {
