@@ -230,6 +230,29 @@ test('a single invalid trial is retried and does not make a ceiling', async () =
   checkBracket(r, 900e3, 0, 'flaky');
 });
 
+test('a passing generator stall below a load it delivered before does not make the search creep', async () => {
+  // As seen on a shared machine: the generator delivered 1.25 Mpps (lossy: the device forwards 890k),
+  // then fell behind twice at a lower load (it managed 585k there); the search must still bracket.
+  const dev = new SimDevice({ capacityPps: 890e3, seed: 6, generatorCeilingPps: 1.4e6 });
+  let stalls = 0;
+  const trial = async (pps: number, d: number): Promise<SimTrial> => {
+    const t = dev.run(pps, d);
+    if (pps > 870e3 && pps < 1.2e6 && stalls < 2) {
+      stalls++;
+      return { ...t, valid: false, invalidReason: 'send phase ran past the window', achievedPps: 585e3, sent: Math.round(585e3 * d) };
+    }
+    return t;
+  };
+  const r = await mlrSearch(trial, { minPps: MIN, maxPps: MAX, preset: 'quick' });
+  assert.equal(stalls, 2, 'the stall happened (twice at one load)');
+  assert.ok(r.ceiling !== null && r.ceiling.pps < 1.2e6, 'the stall made a ceiling');
+  // Below the ceiling the search finishes (a bracket, or the ceiling as a bound) ...
+  for (const g of r.goals) assert.ok(g.status === 'ok' || g.status === 'generator-ceiling', g.summary);
+  // ... without creeping from 585k up one 0.5% grid point per trial (some 80 trials).
+  const creepSteps = r.steps.filter((x, i) => i > 0 && x.counted && x.gridIndex === r.steps[i - 1]!.gridIndex + 1).length;
+  assert.ok(creepSteps < 10 && r.trials.length < 45, `${r.trials.length} trials, ${creepSteps} one-point steps up`);
+});
+
 test('out-of-range devices: below the minimum and above the maximum load', async () => {
   const slow = await mlrSearch(new SimDevice({ capacityPps: 5e3 }).trial, { minPps: MIN, maxPps: MAX, preset: 'quick' });
   for (const g of slow.goals) {

@@ -318,6 +318,7 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
   const forwarded = new Map<number, number>();
   let ceilingIdx = grid.points; // first grid index the generator could not deliver
   let generatorHint = -1; // where to start after an invalid trial: below what the generator managed
+  let deliveredIdx = -1; // highest grid index of a valid trial: the generator has delivered that load
   let accounted = 0;
   const wallStart = now();
   let stopped: SearchResult<T>['stopped'] = null;
@@ -371,9 +372,12 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
     }
     if (U < 0) {
       // Only lower bounds: step up, doubling the step each time the load is still low-loss.
-      // At or past the rate the generator managed in an invalid trial, creep up one grid point at a time.
+      // At or past the rate the generator managed in an invalid trial, creep up one grid point at a
+      // time, unless a valid trial at a higher load showed the generator can deliver more (the
+      // invalid trials were a passing stall: creeping from there cost a whole search budget).
       const e = st.last?.dir === 'up' ? st.last.e + 1 : 0;
-      let idx = Math.min(hiLimit, generatorHint >= 0 && L >= generatorHint ? L + 1 : L + gap * 2 ** e);
+      const creep = generatorHint >= 0 && L >= generatorHint && deliveredIdx <= L;
+      let idx = Math.min(hiLimit, creep ? L + 1 : L + gap * 2 ** e);
       if (open.length > 0 && idx >= open[0]!) idx = open[0]!;
       st.last = { dir: 'up', e, idx, hint: false };
       return idx;
@@ -470,6 +474,7 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
         if (list === undefined) atLoad.set(idx, (list = []));
         list.push({ durationS: r.durationS, lossRatio: r.lossRatio });
         forwarded.set(idx, Math.max(forwarded.get(idx) ?? 0, r.received / r.durationS));
+        if (idx > deliveredIdx) deliveredIdx = idx;
       }
       options.onProgress?.({ event: 'trial-end', ...base, trials: trials.length, bounds: boundsNow(), elapsedS: elapsed(), estimateS: estimate(), result: r });
       if (r.valid) break;
