@@ -318,7 +318,6 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
   const forwarded = new Map<number, number>();
   let ceilingIdx = grid.points; // first grid index the generator could not deliver
   let generatorHint = -1; // where to start after an invalid trial: below what the generator managed
-  let deliveredIdx = -1; // highest grid index of a valid trial: the generator has delivered that load
   let accounted = 0;
   const wallStart = now();
   let stopped: SearchResult<T>['stopped'] = null;
@@ -376,7 +375,9 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
       // time, unless a valid trial at a higher load showed the generator can deliver more (the
       // invalid trials were a passing stall: creeping from there cost a whole search budget).
       const e = st.last?.dir === 'up' ? st.last.e + 1 : 0;
-      const creep = generatorHint >= 0 && L >= generatorHint && deliveredIdx <= L;
+      let delivered = false; // a valid trial above L: the generator has delivered more than L
+      for (const i of atLoad.keys()) if (i > L) delivered = true;
+      const creep = generatorHint >= 0 && L >= generatorHint && !delivered;
       let idx = Math.min(hiLimit, creep ? L + 1 : L + gap * 2 ** e);
       if (open.length > 0 && idx >= open[0]!) idx = open[0]!;
       st.last = { dir: 'up', e, idx, hint: false };
@@ -474,7 +475,6 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
         if (list === undefined) atLoad.set(idx, (list = []));
         list.push({ durationS: r.durationS, lossRatio: r.lossRatio });
         forwarded.set(idx, Math.max(forwarded.get(idx) ?? 0, r.received / r.durationS));
-        if (idx > deliveredIdx) deliveredIdx = idx;
       }
       options.onProgress?.({ event: 'trial-end', ...base, trials: trials.length, bounds: boundsNow(), elapsedS: elapsed(), estimateS: estimate(), result: r });
       if (r.valid) break;

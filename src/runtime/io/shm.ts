@@ -5,11 +5,11 @@
 // writer keeps its free buffers on a stack (in the region, writer-owned) and takes the most
 // recently returned one first. So the buffers in use are the few the traffic in flight needs: a
 // deep ring (for example 16384 entries, to ride out a stall of several ms at millions of packets
-// per second) costs memory, and speed only while it really holds a backlog. (Version 1 tied descriptor i to buffer i: every packet then
-// touched the buffer used ringSize packets earlier, a working set of the whole ring, and measured
-// 7% slower at 16384 entries than at 4096, and 39% at 32768.) Input/output: bursts of PacketPool
-// slot indices. Also home of BurstCopier, the per-burst copy used by the shm, afpacket and pcap
-// ports.
+// per second) costs memory, and speed only while it really holds a backlog. (Version 1 tied
+// descriptor i to buffer i: every packet then touched the buffer used ringSize packets earlier, a
+// working set of the whole ring, and measured 7% slower at 16384 entries than at 4096, and 39% at
+// 32768.) Input/output: bursts of PacketPool slot indices. Also home of BurstCopier, the per-burst
+// copy used by the shm, afpacket and pcap ports.
 //
 // Copy decision: the PacketPool owns its own buffer (it is not allocated in the region), so tx copies
 // each packet into a ring buffer and rx copies it into a pool slot: one memcpy at each end, no
