@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addon.h"
@@ -116,8 +117,12 @@ static void set_ring_offsets(napi_env env, napi_value obj, const char *name, con
 static int pow2(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
 
 /* xskOpen({ifindex, queue, frameSize, frameCount, umemHeadroom, fillSize, compSize, rxSize, txSize,
- *          mode: 0 any | 1 copy | 2 zerocopy, needWakeup, busyPoll, preferBusyPoll, busyBudget})
- * -> {fd, handle, zerocopy, umem, fill, comp, rx, tx, offsets: {fill, comp, rx, tx}} */
+ *          mode: 0 any | 1 copy | 2 zerocopy, needWakeup, busyPoll, preferBusyPoll, busyBudget,
+ *          bindBusyMs})
+ * -> {fd, handle, zerocopy, umem, fill, comp, rx, tx, offsets: {fill, comp, rx, tx}}
+ * bindBusyMs: how long bind() is retried (every 20 ms) while it says EBUSY; the kernel releases a
+ * closed socket's queue a little after close() (deferred work). The retries reuse this socket and
+ * its UMEM: a failed bind leaves the socket unbound and its rings in place. */
 static napi_value xsk_open(napi_env env, napi_callback_info info) {
   P4_ARGS(1);
   napi_valuetype t;
@@ -126,14 +131,15 @@ static napi_value xsk_open(napi_env env, napi_callback_info info) {
   napi_value o = argv[0];
   int64_t ifindex = 0, queue = 0, frame_size = 4096, frame_count = 4096, headroom = 0;
   int64_t fill_size = 2048, comp_size = 2048, rx_size = 2048, tx_size = 2048;
-  int64_t mode = 0, need_wakeup = 1, busy_poll = 0, prefer_busy = 0, busy_budget = 0;
+  int64_t mode = 0, need_wakeup = 1, busy_poll = 0, prefer_busy = 0, busy_budget = 0, busy_ms = 0;
   if (p4_prop_i64(env, o, "ifindex", &ifindex) || p4_prop_i64(env, o, "queue", &queue) ||
       p4_prop_i64(env, o, "frameSize", &frame_size) || p4_prop_i64(env, o, "frameCount", &frame_count) ||
       p4_prop_i64(env, o, "umemHeadroom", &headroom) || p4_prop_i64(env, o, "fillSize", &fill_size) ||
       p4_prop_i64(env, o, "compSize", &comp_size) || p4_prop_i64(env, o, "rxSize", &rx_size) ||
       p4_prop_i64(env, o, "txSize", &tx_size) || p4_prop_i64(env, o, "mode", &mode) ||
       p4_prop_i64(env, o, "needWakeup", &need_wakeup) || p4_prop_i64(env, o, "busyPoll", &busy_poll) ||
-      p4_prop_i64(env, o, "preferBusyPoll", &prefer_busy) || p4_prop_i64(env, o, "busyBudget", &busy_budget))
+      p4_prop_i64(env, o, "preferBusyPoll", &prefer_busy) || p4_prop_i64(env, o, "busyBudget", &busy_budget) ||
+      p4_prop_i64(env, o, "bindBusyMs", &busy_ms))
     return NULL;
   if (ifindex <= 0) return p4_throw_type(env, "xskOpen: ifindex must be a positive interface index");
   if (!pow2(frame_size) || frame_size < 2048 || frame_size > 65536)
@@ -271,8 +277,17 @@ static napi_value xsk_open(napi_env env, napi_callback_info info) {
   sx.sxdp_queue_id = (uint32_t)queue;
   sx.sxdp_flags = (uint16_t)((mode == 1 ? XDP_COPY : mode == 2 ? XDP_ZEROCOPY : 0) |
                              (need_wakeup ? XDP_USE_NEED_WAKEUP : 0));
-  if (bind(x->fd, (struct sockaddr *)&sx, sizeof sx) < 0) {
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  while (bind(x->fd, (struct sockaddr *)&sx, sizeof sx) < 0) {
     e = errno;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int64_t waited = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    if (e == EBUSY && waited < busy_ms) {
+      struct timespec pause = {0, 20 * 1000 * 1000};
+      nanosleep(&pause, NULL);
+      continue;
+    }
     snprintf(what, sizeof what, "bind(AF_XDP, ifindex %lld, queue %lld, %s)", (long long)ifindex, (long long)queue,
              mode == 1 ? "copy" : mode == 2 ? "zerocopy" : "any mode");
     goto fail;

@@ -253,6 +253,25 @@ test('a passing generator stall below a load it delivered before does not make t
   assert.ok(creepSteps < 10 && r.trials.length < 45, `${r.trials.length} trials, ${creepSteps} one-point steps up`);
 });
 
+test('at a new target the previous bounds are decided first, not every load tried in between', async () => {
+  // As seen over AF_XDP on a shared machine: no loss up to 755 kpps, a little (0.05%: high for NDR,
+  // low for PDR) up to 860 kpps, overload above. The PDR goal tries many loads in between; at the
+  // final target NDR used to walk down through every one of them (5 s trials, out of budget).
+  const grid = makeGrid(MIN, MAX, 0.005);
+  const soft = async (pps: number, d: number): Promise<SimTrial> => {
+    const dev = new SimDevice({ capacityPps: 860e3 });
+    const t = dev.run(pps, d);
+    if (pps <= 755e3 || pps > 860e3) return t;
+    const lost = Math.round(t.sent * 0.0005);
+    return { ...t, received: t.sent - lost, lost, lossRatio: lost / t.sent };
+  };
+  const r = await mlrSearch(soft, { minPps: MIN, maxPps: MAX, preset: 'quick' });
+  assert.equal(r.stopped, null);
+  checkBracket({ ...r, goals: [r.goals[0]!] }, 755e3, 0.006, 'soft NDR');
+  const finalNdr = r.steps.filter((s) => s.goal === 'NDR' && s.target === 3);
+  assert.ok(finalNdr.length <= 3, `NDR's final target took ${finalNdr.length} trials at ${finalNdr.map((s) => Math.round(gridLoad(grid, s.gridIndex) / 1e3)).join(', ')} kpps`);
+});
+
 test('out-of-range devices: below the minimum and above the maximum load', async () => {
   const slow = await mlrSearch(new SimDevice({ capacityPps: 5e3 }).trial, { minPps: MIN, maxPps: MAX, preset: 'quick' });
   for (const g of slow.goals) {

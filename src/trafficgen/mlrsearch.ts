@@ -342,6 +342,38 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
     return { lower, upper, undecided };
   };
 
+  /** Every trial at grid index i so far was low-loss (leansLowAt) or high-loss (leansHighAt) for this goal. */
+  const leansLowAt = (st: GoalState, i: number): boolean => atLoad.get(i)!.every((t) => t.lossRatio <= st.goal.lossRatio);
+  const leansHighAt = (st: GoalState, i: number): boolean => atLoad.get(i)!.every((t) => t.lossRatio > st.goal.lossRatio);
+
+  /**
+   * Tentative bounds: an undecided load whose trials were all high-loss for this goal is likely an
+   * upper bound, one whose trials were all low-loss (below the lowest such) a lower bound. At a new
+   * target these are usually the previous target's bounds, now measured too briefly (they lie
+   * within twice the previous width, 4 gaps of this target). When the two are within `span` grid
+   * points, deciding them first takes two or three trials, and bisection goes on between them; the
+   * outward steps below would instead stop at every undecided load on the way, walking through
+   * every load tried before one full-length trial or two at a time (seen on a noisy machine: a
+   * whole final phase spent walking through the PDR goal's loads, out of budget before NDR had a
+   * lower bound). Farther apart, the outward steps are cheaper. Returns the load to measure, or -1.
+   */
+  const tentativePair = (st: GoalState, L: number, U: number, open: readonly number[], span: number): number => {
+    const limit = st.goal.lossRatio;
+    let tu = U;
+    for (const i of open) {
+      if (i > L && (tu < 0 || i < tu) && atLoad.get(i)!.every((t) => t.lossRatio > limit)) tu = i;
+    }
+    if (tu < 0) return -1;
+    let tl = L;
+    for (const i of open) {
+      if (i > tl && i < tu && atLoad.get(i)!.every((t) => t.lossRatio <= limit)) tl = i;
+    }
+    if (tl < 0 || tu - tl > span) return -1;
+    if (tl !== L) return tl; // the lower one first: it is the result (r_max) if both hold
+    if (tu !== U) return tu;
+    return -1;
+  };
+
   /** The next grid index this goal wants measured at its current target, or -1 when the target is met. */
   const propose = (st: GoalState): number => {
     const target = st.targets[st.ti]!;
@@ -355,16 +387,24 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
     // Undecided loads (trials too short or too few for this target) are decided when the search reaches
     // them: they bound the outward steps below, and between two bounds the one nearest the middle goes first.
     const open = undecided.filter((i) => i <= hiLimit);
+    const confirm = tentativePair(st, L, U, open, 2 * gap + 1);
+    if (confirm >= 0) return confirm;
     if (L < 0 && U < 0) {
+      const prev = st.last;
       st.last = null;
       if (open.length === 0) return generatorHint >= 0 ? Math.min(hiLimit, generatorHint) : hiLimit;
-      const leansLow = open.filter((i) => atLoad.get(i)!.every((t) => t.lossRatio <= st.goal.lossRatio));
+      const leansLow = open.filter((i) => leansLowAt(st, i));
       if (leansLow.length > 0) return leansLow[leansLow.length - 1]!;
-      // Only lossy loads so far: try the forwarding rate seen at the lowest of them before repeating it.
+      // Only lossy loads so far: step down from the lowest of them, to the forwarding rate seen there
+      // or by 1, 2, 4, ... grid points (one more doubling per step down), whichever is lower: a load
+      // that lost a little forwarded nearly all of it, and its rate alone walked down one grid point
+      // per trial through a region of small losses. Repeat the lowest when nothing is left below.
+      const e = prev?.dir === 'down' ? prev.e + 1 : 0;
       const fr = forwarded.get(open[0]!);
-      const h = fr === undefined ? -1 : Math.min(hiLimit, gridIndexBelow(grid, fr));
-      if (h >= 0 && h < open[0]! && !atLoad.has(h)) {
-        st.last = { dir: 'down', e: 0, idx: h, hint: true };
+      const step = Math.max(0, open[0]! - 2 ** e);
+      const h = Math.min(hiLimit, fr === undefined ? step : Math.min(step, gridIndexBelow(grid, fr)));
+      if (h < open[0]! && !atLoad.has(h)) {
+        st.last = { dir: 'down', e, idx: h, hint: true };
         return h;
       }
       return open[0]!;
@@ -379,7 +419,13 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
       for (const i of atLoad.keys()) if (i > L) delivered = true;
       const creep = generatorHint >= 0 && L >= generatorHint && !delivered;
       let idx = Math.min(hiLimit, creep ? L + 1 : L + gap * 2 ** e);
-      if (open.length > 0 && idx >= open[0]!) idx = open[0]!;
+      // Stop at the first undecided load on the way that lost something; one whose trials were all
+      // low-loss is stepped over (it is likely a lower bound too, and bisection comes back to it if
+      // needed): stopping at each walked up through every load an earlier target tried.
+      for (const i of open) {
+        if (i >= idx) break;
+        if (!leansLowAt(st, i)) { idx = i; break; }
+      }
       st.last = { dir: 'up', e, idx, hint: false };
       return idx;
     }
@@ -395,7 +441,12 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
           if (h < idx) { idx = h; hint = true; }
         }
       }
-      if (open.length > 0 && idx <= open[open.length - 1]!) { idx = open[open.length - 1]!; hint = false; }
+      // Likewise down: stop at the first undecided load on the way that had a low-loss trial.
+      for (let k = open.length - 1; k >= 0; k--) {
+        const i = open[k]!;
+        if (i <= idx) break;
+        if (!leansHighAt(st, i)) { idx = i; hint = false; break; }
+      }
       st.last = { dir: 'down', e, idx, hint };
       return idx;
     }

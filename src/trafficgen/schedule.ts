@@ -103,7 +103,6 @@ export class Schedule {
 export function intendedCount(pattern: Pattern, pps: number, windowNs: number, seed = 1): number {
   const s = new Schedule(pattern, pps, seed);
   if (pattern.kind !== 'poisson') {
-    // Indices i with t(i) < window: whole groups of `burst` packets.
     // Indices i with t(i) < window, in whole groups of `burst`; the two loops fix floating-point
     // edges so the count agrees with the times advance() computes.
     const step = s.groupNs;

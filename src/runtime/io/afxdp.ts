@@ -95,9 +95,8 @@ const EINVAL = 22;
 const ENETDOWN = 100;
 const EEXIST = 17;
 
-/** How long openAfxdpPort retries a bind() that says EBUSY (the kernel frees a closed socket late), and how often. */
+/** How long the addon retries a bind() that says EBUSY (the kernel frees a closed socket late). */
 const BIND_BUSY_MS = 2000;
-const BIND_RETRY_MS = 20;
 
 /** xskOpen, with its error as text and errno instead of a throw. */
 function openSocket(nat: AfxdpNative, options: Record<string, number>): { sock: XskSocket } | { error: string; errno: number | undefined } {
@@ -106,11 +105,6 @@ function openSocket(nat: AfxdpNative, options: Record<string, number>): { sock: 
   } catch (e) {
     return { error: nativeErrorText(e), errno: (e as { errno?: number }).errno };
   }
-}
-
-/** Blocks the thread for ms (port set-up only, never on a packet path). */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Names of the kernel's XDP_STATISTICS counters, in xskStats order. */
@@ -817,37 +811,30 @@ export function openAfxdpPort(spec: AfxdpSpec): OpenPortResult {
   const rxFrames = fillSize;
   const frameCount = rxFrames + txSize;
   const modeNum = spec.mode === 'copy' ? 1 : spec.mode === 'zerocopy' ? 2 : 0;
-  let sock: XskSocket;
   // The kernel frees a closed AF_XDP socket's claim on its queue a little later (deferred work):
-  // bind() says EBUSY meanwhile, after a close in this process or a previous process's exit.
-  // Retry for up to BIND_BUSY_MS before giving up.
-  const busyUntil = Date.now() + BIND_BUSY_MS;
-  for (;;) {
-    const r = openSocket(nat, {
-      ifindex,
-      queue,
-      frameSize,
-      frameCount,
-      fillSize,
-      compSize,
-      rxSize,
-      txSize,
-      mode: modeNum,
-      needWakeup: spec.needWakeup === false ? 0 : 1,
-      busyPoll: spec.busyPoll === true ? (spec.busyPollUsecs ?? 20) : 0,
-      preferBusyPoll: spec.preferBusyPoll === true ? 1 : 0,
-      busyBudget: spec.busyBudget ?? 0,
-    });
-    if ('sock' in r) {
-      sock = r.sock;
-      break;
-    }
-    if (r.errno !== EBUSY || Date.now() >= busyUntil) {
-      const waited = r.errno === EBUSY ? ` (still busy after ${BIND_BUSY_MS} ms: another AF_XDP socket holds this queue)` : '';
-      return { error: `afxdp port '${spec.iface}' queue ${queue}: ${r.error}${waited}` };
-    }
-    sleepSync(BIND_RETRY_MS);
+  // bind() says EBUSY meanwhile, after a close in this process or a previous process's exit. The
+  // addon retries the bind of the same socket (and UMEM) for up to BIND_BUSY_MS.
+  const opened = openSocket(nat, {
+    ifindex,
+    queue,
+    frameSize,
+    frameCount,
+    fillSize,
+    compSize,
+    rxSize,
+    txSize,
+    mode: modeNum,
+    needWakeup: spec.needWakeup === false ? 0 : 1,
+    busyPoll: spec.busyPoll === true ? (spec.busyPollUsecs ?? 20) : 0,
+    preferBusyPoll: spec.preferBusyPoll === true ? 1 : 0,
+    busyBudget: spec.busyBudget ?? 0,
+    bindBusyMs: BIND_BUSY_MS,
+  });
+  if (!('sock' in opened)) {
+    const waited = opened.errno === EBUSY ? ` (still busy after ${BIND_BUSY_MS} ms: another AF_XDP socket holds this queue)` : '';
+    return { error: `afxdp port '${spec.iface}' queue ${queue}: ${opened.error}${waited}` };
   }
+  const sock = opened.sock;
   const xdpMode = spec.xdpMode ?? 'auto';
   const prog = acquireProgram(nat, ifindex, spec.iface, xdpMode);
   if (typeof prog === 'string') {
