@@ -349,25 +349,19 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
   /**
    * Tentative bounds: an undecided load whose trials were all high-loss for this goal is likely an
    * upper bound, one whose trials were all low-loss (below the lowest such) a lower bound. At a new
-   * target these are usually the previous target's bounds, now measured too briefly (they lie
-   * within twice the previous width, 4 gaps of this target). When the two are within `span` grid
-   * points, deciding them first takes two or three trials, and bisection goes on between them; the
-   * outward steps below would instead stop at every undecided load on the way, walking through
-   * every load tried before one full-length trial or two at a time (seen on a noisy machine: a
-   * whole final phase spent walking through the PDR goal's loads, out of budget before NDR had a
-   * lower bound). Farther apart, the outward steps are cheaper. Returns the load to measure, or -1.
+   * target these are usually the previous target's bounds, now measured too briefly, at most about
+   * two gaps of this target apart. When the two lie within `span` grid points, deciding them first
+   * takes two or three trials, and bisection goes on between them; the outward steps below would
+   * instead stop at undecided loads on the way (seen on a noisy machine: a whole final phase spent
+   * walking through the PDR goal's loads, out of budget before NDR had a lower bound). Farther
+   * apart, the outward steps are cheaper. Returns the load to measure, or -1.
    */
   const tentativePair = (st: GoalState, L: number, U: number, open: readonly number[], span: number): number => {
-    const limit = st.goal.lossRatio;
     let tu = U;
-    for (const i of open) {
-      if (i > L && (tu < 0 || i < tu) && atLoad.get(i)!.every((t) => t.lossRatio > limit)) tu = i;
-    }
+    for (const i of open) if (i > L && (tu < 0 || i < tu) && leansHighAt(st, i)) tu = i;
     if (tu < 0) return -1;
     let tl = L;
-    for (const i of open) {
-      if (i > tl && i < tu && atLoad.get(i)!.every((t) => t.lossRatio <= limit)) tl = i;
-    }
+    for (const i of open) if (i > tl && i < tu && leansLowAt(st, i)) tl = i;
     if (tl < 0 || tu - tl > span) return -1;
     if (tl !== L) return tl; // the lower one first: it is the result (r_max) if both hold
     if (tu !== U) return tu;
