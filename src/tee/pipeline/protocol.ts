@@ -58,8 +58,9 @@ export const SLOT_BYTES = 8 << 20;
 
 /**
  * Batches in flight by default, and the most allowed (the ring has one slot each). Default 1 (one
- * blocking crossing per batch): depth 4 measured worse over AF_XDP on the 2-core machine here
- * (README, TEE modes); `--tee-depth N` turns pipelined crossings on.
+ * blocking crossing per batch): depth 4 measured worse, later no better, over AF_XDP on the 2-core
+ * machine here, where the enclave shares the switch's core (docs/tee.md); `--tee-depth N` turns
+ * pipelined crossings on.
  */
 export const DEFAULT_DEPTH = 1;
 
