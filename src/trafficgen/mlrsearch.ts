@@ -379,7 +379,8 @@ export async function mlrSearch<T extends TrialLike>(trial: TrialFunction<T>, op
     if (L >= 0 && L >= hiLimit && (U < 0 || U > hiLimit)) return -1; // at max or at the generator ceiling
     if (L >= 0 && U >= 0 && U - L <= gap) return -1; // width reached
     // Undecided loads (trials too short or too few for this target) are decided when the search reaches
-    // them: they bound the outward steps below, and between two bounds the one nearest the middle goes first.
+    // them: a close pair of tentative bounds first, then those that disagree with an outward step's
+    // direction bound it (below), and between two bounds the one nearest the middle goes first.
     const open = undecided.filter((i) => i <= hiLimit);
     const confirm = tentativePair(st, L, U, open, 2 * gap + 1);
     if (confirm >= 0) return confirm;
