@@ -3,7 +3,7 @@
 // events, and a band of small losses below capacity (as this shared machine shows over AF_XDP).
 // With `--against DIST` it runs the same devices (same seeds) through another build's search
 // (DIST/trafficgen/mlrsearch.js, e.g. a checkout of an older commit after `npm run build`) and
-// prints the paired difference. Simulated time, no real trials: it takes seconds. Asserts nothing.
+// prints the paired difference. Simulated time, no real trials: under a second. Asserts nothing.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mlrSearch as ours, type SearchResult, type TrialLike, type SearchOptions } from '../trafficgen/mlrsearch.js';
