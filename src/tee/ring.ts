@@ -312,7 +312,7 @@ export class RequestRing {
         break;
       }
       // Whole ms as an int32 (a Smi): a double argument to Atomics.wait is boxed, an allocation per wait.
-      this.waiter.wait(c, E_DONE, d, Math.ceil(left) | 0);
+      this.waiter.wait(c, E_DONE, d, Math.ceil(left < 1e9 ? left : 1e9) | 0);
     }
     Atomics.store(c, C_SLEEPING, 0);
     return result;
